@@ -1,0 +1,1 @@
+"""mentor_match: mentorship and shadowing programmes for pharmacy technicians."""
