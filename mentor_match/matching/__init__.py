@@ -1,0 +1,36 @@
+"""Pure matching of mentees to mentors: scores, hard constraints, solver and explanations."""
+
+from .availability import overlap_hours
+from .records import (
+    DEFAULT_WEEK_START,
+    Candidate,
+    Match,
+    MatchingError,
+    Mentee,
+    Mentor,
+    RoundInput,
+    RoundResult,
+    Unmatched,
+    Weights,
+    Window,
+)
+from .scoring import FACTORS
+from .solver import candidates, solve_round
+
+__all__ = [
+    "DEFAULT_WEEK_START",
+    "FACTORS",
+    "Candidate",
+    "Match",
+    "MatchingError",
+    "Mentee",
+    "Mentor",
+    "RoundInput",
+    "RoundResult",
+    "Unmatched",
+    "Weights",
+    "Window",
+    "candidates",
+    "overlap_hours",
+    "solve_round",
+]
