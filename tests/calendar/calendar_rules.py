@@ -99,3 +99,10 @@ def check_section6(text: str, *, method: str | None) -> icalendar.Calendar:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+def text_of(prop: object) -> str:
+    """Unescape a TEXT value icalendar kept raw (NAME, X-WR-*), with icalendar's own parser."""
+    raw = prop.to_ical().decode("utf-8")  # type: ignore[attr-defined]
+    event = icalendar.Event.from_ical(f"BEGIN:VEVENT\r\nSUMMARY:{raw}\r\nEND:VEVENT\r\n")
+    return str(event["SUMMARY"])
