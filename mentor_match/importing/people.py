@@ -196,9 +196,46 @@ def email_problem(value: str) -> str | None:
     return None if reason is None else f"{value!r} is not an email address: {reason}"
 
 
+# Not places: never suggest them, though zoneinfo lists some of them.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "factory"})
+
+# What people write instead of a zone name, mapped to the zone they almost always mean.
+_ZONE_HINTS: dict[str, str] = {
+    **dict.fromkeys(("eastern", "et", "edt", "us eastern"), "America/New_York"),
+    **dict.fromkeys(("central", "ct", "cst", "cdt", "us central"), "America/Chicago"),
+    **dict.fromkeys(("mountain", "mt", "mdt", "us mountain"), "America/Denver"),
+    **dict.fromkeys(("arizona",), "America/Phoenix"),
+    **dict.fromkeys(("pacific", "pt", "pst", "pdt", "us pacific"), "America/Los_Angeles"),
+    **dict.fromkeys(("alaska", "akst", "akdt"), "America/Anchorage"),
+    **dict.fromkeys(("hawaii",), "Pacific/Honolulu"),
+}
+
+
 @functools.lru_cache(maxsize=1)
 def _time_zones() -> dict[str, str]:
-    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+    return {
+        name.casefold(): name
+        for name in zoneinfo.available_timezones()
+        if name.casefold() not in _NOT_ZONES
+    }
+
+
+def _closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> list[str]:
+    """The best candidates for ``word``: up to three, all about as close as the best one."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    scored: list[tuple[float, str]] = []
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((ratio, candidate))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    if not scored:
+        return []
+    best = scored[0][0]
+    return [candidate for ratio, candidate in scored[:3] if ratio >= best - 0.05]
 
 
 def resolve_timezone(text: str) -> str:
@@ -215,11 +252,12 @@ def resolve_timezone(text: str) -> str:
             pass
         else:
             return cleaned
-    close = difflib.get_close_matches(cleaned.casefold(), list(zones), n=3, cutoff=0.6)
+    words = re.sub(r"\b(standard|daylight|time|zone)\b", " ", cleaned.casefold())
+    hint = _ZONE_HINTS.get(" ".join(re.sub(r"[^a-z]+", " ", words).split()))
+    close = [hint] if hint else [zones[key] for key in _closest(cleaned.casefold(), zones)]
     if close:
         raise ValueError(
-            f"{cleaned!r} is not a time zone \u2014 did you mean "
-            f"{quote_choices(zones[key] for key in close)}?"
+            f"{cleaned!r} is not a time zone \u2014 did you mean {quote_choices(close)}?"
         )
     raise ValueError(
         f"{cleaned!r} is not a time zone: use an IANA name such as 'America/Chicago'"
