@@ -34,6 +34,8 @@ from .records import MatchingError, Mentee, Mentor, RoundInput
 FACTORS = ("specialty", "availability", "site", "preference")
 PREFERENCE_STEPS = 5  # 1st preferred mentor = 5/5, 2nd = 4/5, ..., 5th and later = 1/5
 _OVERLAP_TOLERANCE = 1e-9
+PAIR_BLOCK_CELLS = 1 << 21  # mentee x mentor cells examined at once when listing pairs
+SCORE_CHUNK = 1 << 16  # pairs scored at once
 
 
 @dataclass
@@ -115,9 +117,8 @@ class RoundScorer:
         self.slot = av.slot_minutes(cache.values())
         a = av.bitmaps([cache[k] for k in mentee_patterns], self.slot)
         b = av.bitmaps([cache[k] for k in mentor_patterns], self.slot)
-        shared = av.overlap_slots(a, b)
-        self.overlap_hours_table = shared * (self.slot / 60)
-        self.overlap_ok = self.overlap_hours_table >= (
+        self.overlap_slots = av.overlap_slots(a, b)
+        self.overlap_ok = self.overlap_slots * (self.slot / 60) >= (
             self.data.min_overlap_hours - _OVERLAP_TOLERANCE
         )
 
@@ -175,32 +176,57 @@ class RoundScorer:
 
     # -- per pair -------------------------------------------------------------------------
 
+    def _expand(self, table: np.ndarray, mentee_pattern: np.ndarray, mentor_pattern: np.ndarray):
+        # Two takes (rows, then columns) beat one broadcast 2-D fancy index by a wide margin.
+        return np.take(table[mentee_pattern], mentor_pattern, axis=1)
+
     def feasible_mask(self, rows: np.ndarray, capacity: np.ndarray | None = None) -> np.ndarray:
-        """Boolean (len(rows), n_mentors) mask of feasible pairs for the given mentee rows."""
+        """Boolean (len(rows), n_mentors) mask of feasible pairs for the given mentee rows.
+
+        ``rows`` must be ascending canonical mentee rows.
+        """
         capacity = self.capacity if capacity is None else capacity
-        se = self.mentee_spec_pattern[rows]
-        ve = self.mentee_av_pattern[rows]
-        mask = self.spec_ok[se[:, None], self.mentor_spec_pattern[None, :]]
-        mask &= self.overlap_ok[ve[:, None], self.mentor_av_pattern[None, :]]
+        mask = self.shares_specialty(rows)
+        mask &= self._expand(self.overlap_ok, self.mentee_av_pattern[rows], self.mentor_av_pattern)
         mask &= (capacity > 0)[None, :]
-        for keys in (self.excluded, self.past):
-            if keys.size:
-                r, c = np.divmod(keys, self.n_mentors)
-                # Map global rows to positions in `rows` (rows is sorted, unique).
+        if rows.size:
+            for keys in (self.excluded, self.past):
+                lo, hi = np.searchsorted(
+                    keys, [rows[0] * self.n_mentors, (rows[-1] + 1) * self.n_mentors]
+                )
+                r, c = np.divmod(keys[lo:hi], self.n_mentors)
                 pos = np.searchsorted(rows, r)
-                hit = (pos < rows.size) & (rows[np.minimum(pos, rows.size - 1)] == r)
+                hit = rows[pos] == r
                 mask[pos[hit], c[hit]] = False
         return mask
 
+    def feasible_pairs(
+        self, rows: np.ndarray, capacity: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Feasible pairs as (position in ``rows``, mentor column), sorted row-major.
+
+        Works through blocks of mentee rows so no full mentee x mentor mask is ever held.
+        """
+        block = max(1, PAIR_BLOCK_CELLS // max(self.n_mentors, 1))
+        found_rows: list[np.ndarray] = []
+        found_cols: list[np.ndarray] = []
+        for start in range(0, rows.size, block):
+            r, c = np.nonzero(self.feasible_mask(rows[start : start + block], capacity))
+            found_rows.append((r + start).astype(np.int32))
+            found_cols.append(c.astype(np.int32))
+        if not found_rows:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)
+        return np.concatenate(found_rows), np.concatenate(found_cols)
+
     def shares_specialty(self, rows: np.ndarray) -> np.ndarray:
-        return self.spec_ok[
-            self.mentee_spec_pattern[rows][:, None], self.mentor_spec_pattern[None, :]
-        ]
+        return self._expand(self.spec_ok, self.mentee_spec_pattern[rows], self.mentor_spec_pattern)
 
     def overlap_matrix(self, rows: np.ndarray) -> np.ndarray:
-        return self.overlap_hours_table[
-            self.mentee_av_pattern[rows][:, None], self.mentor_av_pattern[None, :]
-        ]
+        """Weekly overlap hours, (len(rows), n_mentors)."""
+        counts = self._expand(
+            self.overlap_slots, self.mentee_av_pattern[rows], self.mentor_av_pattern
+        )
+        return counts * (self.slot / 60)
 
     def is_ruled_out(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(excluded, past) flags for each pair."""
@@ -216,7 +242,8 @@ class RoundScorer:
         specialty = np.divide(
             points, spec_total, out=np.zeros(rows.size), where=spec_total > 0, dtype=np.float64
         )
-        hours = self.overlap_hours_table[self.mentee_av_pattern[rows], self.mentor_av_pattern[cols]]
+        slots = self.overlap_slots[self.mentee_av_pattern[rows], self.mentor_av_pattern[cols]]
+        hours = slots * (self.slot / 60)
         avail = np.minimum(hours / w.saturation_hours, 1.0)
         same_site = self.mentee_site[rows] == self.mentor_site[cols]
         same_region = self.mentee_region[rows] == self.mentor_region[cols]
@@ -239,7 +266,15 @@ class RoundScorer:
         score += contributions["preference"]
         # Guards against the last-ulp excess of a sum of shares that is exactly 1.
         np.minimum(score, 1.0, out=score)
-        return EdgeScores(contributions, score, np.asarray(hours, dtype=np.float64))
+        return EdgeScores(contributions, score, hours)
+
+    def pair_scores(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Only the scores of many pairs, computed in cache-sized chunks (same arithmetic)."""
+        out = np.empty(rows.size, dtype=np.float64)
+        for start in range(0, rows.size, SCORE_CHUNK):
+            part = slice(start, start + SCORE_CHUNK)
+            out[part] = self.score_pairs(rows[part], cols[part]).score
+        return out
 
 
 def _sorted_unique(people: Sequence, kind: str) -> list:

@@ -56,43 +56,59 @@ class Assignment:
     def unmatched_cost(self) -> float:
         return float(self.rows.size * (SCORE_SCALE + 1) + 1)
 
-    def _expanded(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every pair repeated once per place of its mentor: (row positions, place columns)."""
-        counts = self.places[self.edge_cols]
-        total = int(counts.sum())
-        rows = np.repeat(self.edge_rows, counts)
-        first = np.repeat(self.place_offset[self.edge_cols] - (np.cumsum(counts) - counts), counts)
-        cols = first + np.arange(total, dtype=np.int64)
-        return rows, cols
+    def _index_type(self) -> type:
+        size = int(self.places[self.edge_cols].sum()) + self.n_places + 2 * self.rows.size
+        return np.int32 if size < 2**31 else np.int64
+
+    def _graph(self, with_unmatched: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per pair: how many place columns it expands to, the first one, and its cost.
+
+        With ``with_unmatched`` each row's unmatched column is slotted in as one more
+        "pair" at the end of the row, so a single np.repeat lays out the CSR arrays sorted.
+        """
+        itype = self._index_type()
+        counts = self.places[self.edge_cols].astype(itype)
+        first = self.place_offset[self.edge_cols].astype(itype)
+        cost = self.edge_cost
+        if with_unmatched:
+            n = self.rows.size
+            row_ends = np.searchsorted(self.edge_rows, np.arange(1, n + 1), side="left")
+            counts = np.insert(counts, row_ends, 1)
+            first = np.insert(first, row_ends, self.n_places + np.arange(n, dtype=itype))
+            cost = np.insert(cost, row_ends, self.unmatched_cost)
+        return counts, first, cost
+
+    @staticmethod
+    def _columns(counts: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Expand each pair to ``counts`` consecutive columns starting at ``first``."""
+        ends = np.cumsum(counts)
+        shift = np.repeat(first - (ends - counts), counts)
+        shift += np.arange(shift.size, dtype=shift.dtype)
+        return shift
+
+    def _indptr(self, with_unmatched: bool) -> np.ndarray:
+        places = self.places[self.edge_cols]
+        per_row = np.bincount(self.edge_rows, weights=places, minlength=self.rows.size)
+        indptr = np.zeros(self.rows.size + 1, dtype=np.int64)
+        np.cumsum(per_row.astype(np.int64) + int(with_unmatched), out=indptr[1:])
+        return indptr
 
     def sparse_graph(self) -> csr_matrix:
-        """CSR cost matrix with one unmatched column per row (built sorted, no COO sort)."""
+        """CSR cost matrix, one column per mentor place plus one unmatched column per row."""
         n, c = self.rows.size, self.n_places
-        counts = self.places[self.edge_cols]
-        rows, cols = self._expanded()
-        per_row = np.bincount(rows, minlength=n) + 1
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(per_row, out=indptr[1:])
-        nnz = int(indptr[-1])
-        data = np.empty(nnz, dtype=np.float64)
-        indices = np.empty(nnz, dtype=np.int32 if c + n < 2**31 else np.int64)
-        # Pairs come sorted by (row, column); each earlier row adds one unmatched entry.
-        pos = np.arange(rows.size, dtype=np.int64) + rows
-        data[pos] = np.repeat(self.edge_cost, counts)
-        indices[pos] = cols
-        data[indptr[1:] - 1] = self.unmatched_cost
-        indices[indptr[1:] - 1] = c + np.arange(n)
+        counts, first, cost = self._graph(with_unmatched=True)
+        indptr = self._indptr(with_unmatched=True)
+        data = np.repeat(cost, counts)
+        indices = self._columns(counts, first)
         return csr_matrix((data, indices, indptr), shape=(n, c + n))
 
     def feasibility_graph(self) -> csr_matrix:
         """0/1 matrix of mentee rows x mentor places, without the unmatched columns."""
         n, c = self.rows.size, self.n_places
-        rows, cols = self._expanded()
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        return csr_matrix(
-            (np.ones(rows.size, dtype=np.int8), cols.astype(np.int32), indptr), shape=(n, c)
-        )
+        counts, first, _ = self._graph(with_unmatched=False)
+        indptr = self._indptr(with_unmatched=False)
+        indices = self._columns(counts, first)
+        return csr_matrix((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n, c))
 
     def solve(self) -> tuple[np.ndarray, str]:
         """Mentor column for every row in `rows` (-1 = unmatched), and the method used."""
@@ -103,10 +119,9 @@ class Assignment:
             return np.full(n, -1, dtype=np.int64), "none"
         if n * (c + n) <= DENSE_MAX_CELLS:
             method = "dense"
+            graph = self.sparse_graph()
             cost = np.full((n, c + n), np.inf)
-            rows, cols = self._expanded()
-            cost[rows, cols] = np.repeat(self.edge_cost, self.places[self.edge_cols])
-            cost[np.arange(n), c + np.arange(n)] = self.unmatched_cost
+            cost[np.repeat(np.arange(n), np.diff(graph.indptr)), graph.indices] = graph.data
             row_ind, col_ind = linear_sum_assignment(cost)
         else:
             method = "sparse"
@@ -135,7 +150,7 @@ class Assignment:
             return 0, 0.0
         n_mentors = self.places.size
         key = self.edge_cost.astype(np.int64) * (self.rows.size * n_mentors)
-        key += self.edge_rows * n_mentors + self.edge_cols
+        key += self.edge_rows.astype(np.int64) * n_mentors + self.edge_cols
         order = np.argsort(key, kind="stable")
         taken = np.zeros(self.rows.size, dtype=bool)
         left = self.places.copy()
@@ -228,18 +243,13 @@ def prepare(data: RoundInput) -> tuple[RoundScorer, dict[int, int], Assignment, 
     if pins:
         np.subtract.at(places, np.fromiter(pins.values(), np.int64, len(pins)), 1)
     free = np.setdiff1d(np.arange(scorer.n_mentees), np.fromiter(pins, np.int64, len(pins)))
-    if scorer.n_mentors and free.size:
-        mask = scorer.feasible_mask(free, places)
-        edge_rows, edge_cols = np.nonzero(mask)
-        del mask
-    else:
-        edge_rows = edge_cols = np.empty(0, dtype=np.int64)
-    edges = scorer.score_pairs(free[edge_rows], edge_cols)
-    cost = 1.0 + np.rint((1.0 - edges.score) * SCORE_SCALE)
+    edge_rows, edge_cols = scorer.feasible_pairs(free, places)
+    score = scorer.pair_scores(free[edge_rows], edge_cols)
+    cost = 1.0 + np.rint((1.0 - score) * SCORE_SCALE)
     offset = np.zeros(places.size, dtype=np.int64)
     np.cumsum(places[:-1], out=offset[1:])
     problem = Assignment(free, edge_rows, edge_cols, cost, places, offset)
-    return scorer, pins, problem, edges.score
+    return scorer, pins, problem, score
 
 
 def solve_round(data: RoundInput, progress: Progress | None = None) -> RoundResult:
