@@ -31,8 +31,13 @@ def escape_text(value: str) -> str:
 
 
 def clean_param(value: str) -> str:
-    """Return what a parameter value can carry: one line, no DQUOTE (RFC 5545 forbids it)."""
-    return _CONTROL.sub(" ", value.replace("\r\n", " ")).replace('"', "'")
+    """Return what a parameter value can carry: one line, no DQUOTE (RFC 5545 forbids it).
+
+    Backslash becomes "/": RFC 5545 gives it no meaning in parameters, but common readers
+    (icalendar among them) take `\\:` or `\\,` there for escapes and would misread the name.
+    """
+    value = _CONTROL.sub(" ", value.replace("\r\n", " "))
+    return value.replace('"', "'").replace("\\", "/")
 
 
 def param_value(value: str) -> str:

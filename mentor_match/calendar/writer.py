@@ -8,6 +8,7 @@ LAST-MODIFIED. What it gets wrong is fixed here, once, on its output:
 - DTSTAMP is written only from `created`, so `created` is given the stamp, and the real
   creation time is written as CREATED here.
 - There is no SEQUENCE; it is added (RFC 5546 needs it to order REQUEST and CANCEL).
+- An empty SUMMARY is left out, but RFC 5546 requires one in a REQUEST; it is added.
 - ORGANIZER/ATTENDEE parameters are TEXT-escaped instead of DQUOTEd (`CN=Smith\\, Jane`) and
   `rsvp=True` crashes, so those lines are written here, with PARTSTAT, ROLE, RSVP and CN.
 - URL is TEXT-escaped although it is a URI; it is written here as is.
@@ -34,7 +35,14 @@ import ics
 from ics.utils import timedelta_to_duration
 
 from mentor_match.calendar.events import CalendarEvent, Person, check_event
-from mentor_match.calendar.lines import clean_text, content_line, escape_text, render, utc_text
+from mentor_match.calendar.lines import (
+    clean_param,
+    clean_text,
+    content_line,
+    escape_text,
+    render,
+    utc_text,
+)
 
 DEFAULT_PRODID = "-//mentor_match//Shadowing//EN"
 METHODS = ("REQUEST", "CANCEL")
@@ -216,8 +224,7 @@ def _vevent_lines(event: CalendarEvent, stamp_text: str) -> list[str]:
         "DTSTART:" + utc_text(event.start_at),
         "DTEND:" + utc_text(event.end_at),
     ]
-    if event.summary and clean_text(event.summary):
-        lines.append("SUMMARY:" + escape_text(event.summary))
+    lines.append("SUMMARY:" + escape_text(event.summary))
     if event.location and clean_text(event.location):
         lines.append("LOCATION:" + escape_text(event.location))
     if event.description and clean_text(event.description):
@@ -237,6 +244,8 @@ def _vevent_lines(event: CalendarEvent, stamp_text: str) -> list[str]:
 def _wrapper_lines(event: CalendarEvent) -> list[str]:
     """The VEVENT lines ics 0.7 cannot write, or writes wrongly."""
     lines = [f"SEQUENCE:{event.sequence}"]
+    if not clean_text(event.summary):
+        lines.append("SUMMARY:")  # RFC 5546 wants SUMMARY in a REQUEST even when empty
     if event.url:
         lines.append("URL:" + event.url)
     lines += _people_lines(event)
@@ -263,7 +272,9 @@ def _people_lines(event: CalendarEvent) -> list[str]:
 
 
 def _cn(person: Person) -> list[tuple[str, str]]:
-    return [("CN", person.name)] if person.name.strip() else []
+    # Outer blanks carry nothing, and readers drop them from unquoted values anyway.
+    name = clean_param(person.name).strip()
+    return [("CN", name)] if name else []
 
 
 def _mailto(person: Person) -> str:

@@ -163,6 +163,20 @@ def test_dquote_and_line_breaks_in_a_name_are_replaced() -> None:
     assert parsed["ATTENDEE"].params["CN"] == "Alex 'AJ' Doe"
 
 
+def test_backslash_in_a_name_is_written_as_slash() -> None:
+    # RFC 5545 parameters have no escapes, yet readers like icalendar read "\\:" as ":".
+    event = booking(attendees=(Person("Site\\Team: A", "team@example.org"),))
+    text = invite(event, stamp=STAMP)
+    assert 'CN="Site/Team: A"' in "".join(content_lines(text))
+    (parsed,) = check_section6(text, method="REQUEST").walk("VEVENT")
+    assert parsed["ATTENDEE"].params["CN"] == "Site/Team: A"
+
+
+def test_empty_summary_is_still_written_as_rfc_5546_requires() -> None:
+    block = only_vevent(invite(booking(summary=""), stamp=STAMP))
+    assert values(block, "SUMMARY") == [""]
+
+
 def test_person_without_a_name_has_no_cn() -> None:
     event = booking(attendees=(Person("", "alex@example.org"),))
     (line,) = [ln for ln in only_vevent(invite(event, stamp=STAMP)) if ln.startswith("ATTENDEE")]
