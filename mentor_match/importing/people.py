@@ -252,9 +252,7 @@ def resolve_timezone(text: str) -> str:
             pass
         else:
             return cleaned
-    words = re.sub(r"\b(standard|daylight|time|zone)\b", " ", cleaned.casefold())
-    hint = _ZONE_HINTS.get(" ".join(re.sub(r"[^a-z]+", " ", words).split()))
-    close = [hint] if hint else [zones[key] for key in _closest(cleaned.casefold(), zones)]
+    close = _zone_suggestions(cleaned)
     if close:
         raise ValueError(
             f"{cleaned!r} is not a time zone \u2014 did you mean {quote_choices(close)}?"
@@ -263,6 +261,17 @@ def resolve_timezone(text: str) -> str:
         f"{cleaned!r} is not a time zone: use an IANA name such as 'America/Chicago'"
         " or 'Europe/London'"
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_suggestions(text: str) -> tuple[str, ...]:
+    # Cached: a file often repeats the same wrong zone on every row.
+    words = re.sub(r"\b(standard|daylight|time|zone)\b", " ", text.casefold())
+    hint = _ZONE_HINTS.get(" ".join(re.sub(r"[^a-z]+", " ", words).split()))
+    if hint:
+        return (hint,)
+    zones = _time_zones()
+    return tuple(zones[key] for key in _closest(text.casefold(), zones))
 
 
 def _bad_character(value: str, multiline: bool) -> str | None:
@@ -291,8 +300,19 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+# Header spellings people use for the contract's column names.
+_HEADER_ALIASES = {
+    "e_mail": "email",
+    "email_address": "email",
+    "time_zone": "timezone",
+    "specialty": "specialties",
+    "preferred_mentor": "preferred_mentors",
+}
+
+
 def _header_key(cell: str) -> str:
-    return re.sub(r"[\s\-]+", "_", cell.strip().lstrip("\ufeff").strip().casefold())
+    key = re.sub(r"[\s\-]+", "_", cell.strip().lstrip("\ufeff").strip().casefold())
+    return _HEADER_ALIASES.get(key, key)
 
 
 _NOT_UTF8 = (

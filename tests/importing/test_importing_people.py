@@ -146,6 +146,11 @@ def test_columns_in_any_order_with_odd_header_case_and_extra_columns():
     assert record.years_experience == 7
 
 
+def test_common_header_spellings():
+    header = "E-mail,Name,Site,Region,Time Zone,Specialty,Availability,Capacity"
+    assert parse_mentors(mentors(mentor_row(), header=header), VOCABULARY).ok
+
+
 def test_cells_are_trimmed():
     result = parse_mentors(
         mentors(mentor_row(email="  ana@example.org ", name="  Ana Diaz\t", capacity=" 2 ")),
