@@ -8,7 +8,6 @@ LAST-MODIFIED. What it gets wrong is fixed here, once, on its output:
 - DTSTAMP is written only from `created`, so `created` is given the stamp, and the real
   creation time is written as CREATED here.
 - There is no SEQUENCE; it is added (RFC 5546 needs it to order REQUEST and CANCEL).
-- An empty SUMMARY is left out, but RFC 5546 requires one in a REQUEST; it is added.
 - ORGANIZER/ATTENDEE parameters are TEXT-escaped instead of DQUOTEd (`CN=Smith\\, Jane`) and
   `rsvp=True` crashes, so those lines are written here, with PARTSTAT, ROLE, RSVP and CN.
 - URL is TEXT-escaped although it is a URI; it is written here as is.
@@ -93,6 +92,10 @@ def invite(
         raise ValueError(f"a {method} needs an organizer")
     if not event.attendees:
         raise ValueError(f"a {method} needs at least one attendee")
+    if not clean_text(event.summary).strip():
+        # RFC 5546 requires SUMMARY in every REQUEST and CANCEL, and libical drops an empty
+        # one, so an invite without a title would be refused by clients built on it.
+        raise ValueError(f"a {method} needs a summary")
     if method == "REQUEST" and event.status == "CANCELLED":
         raise ValueError("a cancelled event is sent with method='CANCEL'")
     if method == "CANCEL":
@@ -224,7 +227,8 @@ def _vevent_lines(event: CalendarEvent, stamp_text: str) -> list[str]:
         "DTSTART:" + utc_text(event.start_at),
         "DTEND:" + utc_text(event.end_at),
     ]
-    lines.append("SUMMARY:" + escape_text(event.summary))
+    if event.summary and clean_text(event.summary):
+        lines.append("SUMMARY:" + escape_text(event.summary))
     if event.location and clean_text(event.location):
         lines.append("LOCATION:" + escape_text(event.location))
     if event.description and clean_text(event.description):
@@ -244,8 +248,6 @@ def _vevent_lines(event: CalendarEvent, stamp_text: str) -> list[str]:
 def _wrapper_lines(event: CalendarEvent) -> list[str]:
     """The VEVENT lines ics 0.7 cannot write, or writes wrongly."""
     lines = [f"SEQUENCE:{event.sequence}"]
-    if not clean_text(event.summary):
-        lines.append("SUMMARY:")  # RFC 5546 wants SUMMARY in a REQUEST even when empty
     if event.url:
         lines.append("URL:" + event.url)
     lines += _people_lines(event)

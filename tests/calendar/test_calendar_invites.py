@@ -172,9 +172,12 @@ def test_backslash_in_a_name_is_written_as_slash() -> None:
     assert parsed["ATTENDEE"].params["CN"] == "Site/Team: A"
 
 
-def test_empty_summary_is_still_written_as_rfc_5546_requires() -> None:
-    block = only_vevent(invite(booking(summary=""), stamp=STAMP))
-    assert values(block, "SUMMARY") == [""]
+@pytest.mark.parametrize("summary", ["", "  ", "\r\n"])
+def test_invite_without_a_summary_is_refused(summary: str) -> None:
+    # RFC 5546 requires SUMMARY in REQUEST and CANCEL; libical drops an empty one.
+    for method in ("REQUEST", "CANCEL"):
+        with pytest.raises(ValueError, match="summary"):
+            invite(booking(summary=summary), method=method, stamp=STAMP)
 
 
 def test_person_without_a_name_has_no_cn() -> None:

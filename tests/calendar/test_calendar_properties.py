@@ -39,7 +39,8 @@ def people(draw: st.DrawFn) -> Person:
 
 
 @st.composite
-def events(draw: st.DrawFn, status: str | None = None) -> CalendarEvent:
+def events(draw: st.DrawFn, *, titled: bool = True) -> CalendarEvent:
+    """Events with arbitrary text; `titled` ones have the non-blank summary invites need."""
     zone = draw(zones)
     start = draw(
         st.datetimes(
@@ -52,9 +53,9 @@ def events(draw: st.DrawFn, status: str | None = None) -> CalendarEvent:
         uid=draw(st.from_regex(r"\A(booking|shift)-[0-9]{1,9}@mentor-match\Z")),
         start_at=start,
         end_at=end,
-        summary=draw(any_text),
+        summary=draw(any_text.filter(str.strip) if titled else any_text),
         sequence=draw(st.integers(min_value=0, max_value=10_000)),
-        status=status or draw(st.sampled_from(["CONFIRMED", "TENTATIVE"])),
+        status=draw(st.sampled_from(["CONFIRMED", "TENTATIVE"])),
         location=draw(any_text),
         description=draw(any_text),
         organizer=draw(people()),
@@ -75,8 +76,8 @@ def in_utc(moment: datetime) -> datetime:
 
 
 def assert_round_trip(parsed: object, event: CalendarEvent) -> None:
-    assert str(parsed["SUMMARY"]) == event.summary  # type: ignore[index]
     for prop, value in (
+        ("SUMMARY", event.summary),
         ("LOCATION", event.location),
         ("DESCRIPTION", event.description),
     ):
@@ -116,7 +117,7 @@ def test_cancellations_parse_and_round_trip_any_text(event: CalendarEvent) -> No
 
 
 @settings(max_examples=75, deadline=None)
-@given(st.lists(events(), max_size=5, unique_by=lambda e: e.uid), names, any_text)
+@given(st.lists(events(titled=False), max_size=5, unique_by=lambda e: e.uid), names, any_text)
 def test_feeds_parse_and_round_trip_any_text(
     items: list[CalendarEvent], name: str, description: str
 ) -> None:
