@@ -1,1 +1,64 @@
-"""mentor_match: mentorship and shadowing programmes for pharmacy technicians."""
+"""mentor_match: mentorship and shadowing programmes for certified pharmacy technicians."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from mentor_match import config as config_module
+from mentor_match.database import configure_engine
+from mentor_match.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands, error handlers."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config_module.defaults(app.instance_path))
+    app.config.from_mapping(config_module.from_environment())
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "MENTOR_MATCH_SECRET_KEY is not set. Set it to a long random value "
+                '(python -c "import secrets; print(secrets.token_hex(32))") '
+                "or put SECRET_KEY in instance/config.py."
+            )
+        app.config["SECRET_KEY"] = os.urandom(32).hex()
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from mentor_match import auth, cli, errors, models  # noqa: F401  (models register tables)
+    from mentor_match.api import bp as api_bp
+    from mentor_match.web import register_blueprints
+
+    auth.init_app(app)
+    register_blueprints(app)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
+    cli.init_app(app)
+    errors.init_app(app)
+    return app

@@ -248,6 +248,15 @@ def test_invalid_requests_are_refused(changes: dict[str, object], message: str) 
         invite(booking(**changes), stamp=STAMP)
 
 
+def test_end_after_start_is_judged_in_utc_across_a_dst_change() -> None:
+    # 01:30 CDT is 06:30Z; 01:10 CST (fold=1, the repeated hour) is 07:10Z: 40 minutes later.
+    start = datetime(2025, 11, 2, 1, 30, tzinfo=CHICAGO)
+    end = datetime(2025, 11, 2, 1, 10, fold=1, tzinfo=CHICAGO)
+    block = only_vevent(invite(booking(start_at=start, end_at=end), stamp=STAMP))
+    assert values(block, "DTSTART") == ["20251102T063000Z"]
+    assert values(block, "DTEND") == ["20251102T071000Z"]
+
+
 def test_unknown_method_and_naive_stamp_are_refused() -> None:
     with pytest.raises(ValueError, match="method"):
         invite(booking(), method="PUBLISH", stamp=STAMP)

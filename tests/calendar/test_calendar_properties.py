@@ -122,7 +122,8 @@ def test_feeds_parse_and_round_trip_any_text(
     items: list[CalendarEvent], name: str, description: str
 ) -> None:
     parsed = check_section6(
-        feed(items, name=name or "x", description=description, stamp=STAMP), method=None
+        feed(items, name=name if name.strip() else "x", description=description, stamp=STAMP),
+        method=None,
     )
     written = {str(v["UID"]): v for v in parsed.walk("VEVENT")}
     assert len(written) == len(items)

@@ -1,0 +1,23 @@
+"""The JSON API under /api/v1: bearer-token authentication, the same services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from mentor_match.api import people  # noqa: F401  (registers its routes)
+from mentor_match.api.base import bp, spec
+
+__all__ = ["bp", "spec"]
+
+
+@spec.route(
+    "/openapi.json",
+    methods=["GET"],
+    summary="This API's OpenAPI 3 description",
+    tag="meta",
+    public=True,
+)
+def openapi() -> dict[str, Any]:
+    return spec.document(request.url_root.rstrip("/"))

@@ -1,0 +1,90 @@
+"""API: the programme's mentors and mentees (coordinators only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from mentor_match.api.base import PAGE_PARAMS, query_int, spec
+from mentor_match.auth import coordinator_required
+from mentor_match.extensions import db
+from mentor_match.models import Role
+from mentor_match.services import people
+
+PERSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "id",
+        "email",
+        "name",
+        "site",
+        "region",
+        "timezone",
+        "specialties",
+        "availability",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "email": {"type": "string"},
+        "name": {"type": "string"},
+        "site": {"type": "string", "nullable": True},
+        "region": {"type": "string", "nullable": True},
+        "timezone": {"type": "string"},
+        "specialties": {"type": "array", "items": {"type": "string"}},
+        "availability": {"type": "array", "items": {"type": "string"}},
+        "capacity": {"type": "integer"},
+    },
+}
+LIST_SCHEMA = {
+    "type": "object",
+    "required": ["items", "total"],
+    "properties": {
+        "items": {"type": "array", "items": PERSON_SCHEMA},
+        "total": {"type": "integer"},
+    },
+}
+QUERY = PAGE_PARAMS + [{"name": "q", "in": "query", "schema": {"type": "string"}}]
+
+
+def _list(role: str) -> dict[str, Any]:
+    page = people.list_people(
+        db.session,
+        role,
+        query=request.args.get("q", ""),
+        page=query_int("page", 1),
+        per_page=query_int("per_page", 50),
+        max_per_page=current_app.config["PER_PAGE_MAX"],
+    )
+    return {
+        "items": [people.person_dict(u) for u in page.items],
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+    }
+
+
+@spec.route(
+    "/mentors",
+    methods=["GET"],
+    summary="List mentors",
+    tag="people",
+    query=QUERY,
+    responses={200: LIST_SCHEMA},
+)
+@coordinator_required
+def list_mentors() -> dict[str, Any]:
+    return _list(Role.MENTOR)
+
+
+@spec.route(
+    "/mentees",
+    methods=["GET"],
+    summary="List mentees",
+    tag="people",
+    query=QUERY,
+    responses={200: LIST_SCHEMA},
+)
+@coordinator_required
+def list_mentees() -> dict[str, Any]:
+    return _list(Role.MENTEE)

@@ -1,0 +1,100 @@
+"""Database plumbing shared by every model: UTC datetimes, SQLite pragmas and write transactions."""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC on every backend.
+
+    PostgreSQL keeps `timestamptz`; SQLite has no zone support, so values are stored as naive UTC
+    and given back their zone on the way out. Naive values are refused: they are always a bug.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# When set, the next transaction on SQLite starts with BEGIN IMMEDIATE: it takes the write lock up
+# front (waiting up to the busy timeout) instead of failing with "database is locked" when a
+# read snapshot has to be upgraded after another writer committed.
+_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    """Install SQLite pragmas and our own transaction control; nothing to do on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the driver) decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        database = engine.url.database
+        if database and database != ":memory:" and not database.startswith("file::memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start a write transaction that holds the database's write lock from its first statement.
+
+    Call it at the start of a service whose invariants (seats, capacity) need serialising. On
+    SQLite it ends the current read transaction and begins the next one with BEGIN IMMEDIATE; on
+    PostgreSQL row locks and conditional updates do the work, so it only marks the intent.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()
+    _immediate.set(True)
+    session.connection()  # begins now, while the flag is set
+    _immediate.set(False)
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """True when the database stayed locked past the busy timeout (or a lock wait timed out)."""
+    text = str(getattr(error, "orig", error)).lower()
+    return (
+        "database is locked" in text
+        or "lock timeout" in text
+        or "could not obtain lock" in text
+        or "deadlock detected" in text
+    )

@@ -1,0 +1,223 @@
+"""Accounts: creating people, passwords, logins with a shared rate limit, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from mentor_match.database import utcnow
+from mentor_match.models import ApiToken, LoginAttempt, LoginSession, Role, User
+from mentor_match.services.errors import Conflict, Invalid, NotFound, RateLimited
+
+TOKEN_PREFIX = "mm_"  # noqa: S105 — a public marker, not a secret
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    """Return the normalised email or raise Invalid saying what is wrong with it."""
+    email = normalise_email(email)
+    local, at, domain = email.partition("@")
+    if not at or not local or "." not in domain or " " in email or "@" in domain:
+        raise Invalid(f"'{email}' is not an email address", code="invalid_email")
+    if len(email) > 254:
+        raise Invalid("an email address is at most 254 characters", code="invalid_email")
+    return email
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise Invalid(f"'{name}' is not a time zone (use a name like America/Chicago)") from exc
+    return name
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", code="weak_password"
+        )
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    timezone: str = "UTC",
+) -> User:
+    email = check_email(email)
+    if role not in {r.value for r in Role}:
+        raise Invalid(f"role must be coordinator, mentor or mentee, not '{role}'")
+    name = name.strip()
+    if not name:
+        raise Invalid("a name is required")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"an account for {email} already exists", code="already_exists")
+    user = User(email=email, name=name, role=role, timezone=check_timezone(timezone))
+    if password is not None:
+        check_password_strength(password)
+        user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"no account for {normalise_email(email)}")
+    return user
+
+
+def _recent_failures(session: Session, column, value: str, since) -> int:  # noqa: ANN001
+    return (
+        session.scalar(
+            select(func.count(LoginAttempt.id)).where(
+                column == value, LoginAttempt.attempted_at >= since
+            )
+        )
+        or 0
+    )
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    address: str,
+    limit: int = 10,
+    window_seconds: int = 900,
+) -> User | None:
+    """Check a login. Failed attempts are counted per account and per address in the database,
+    so the limit holds across every worker and host; past it the answer is RateLimited (429)."""
+    email = normalise_email(email)
+    now = utcnow()
+    since = now - timedelta(seconds=window_seconds)
+    if (
+        _recent_failures(session, LoginAttempt.email, email, since) >= limit
+        or _recent_failures(session, LoginAttempt.address, address, since) >= limit * 5
+    ):
+        raise RateLimited(
+            "Too many failed sign-in attempts. Wait 15 minutes and try again.",
+            retry_after=window_seconds,
+        )
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None and user.active and user.check_password(password):
+        session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+        return user
+    session.add(LoginAttempt(email=email, address=address, attempted_at=now))
+    # Old attempts are of no use once outside every window.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(days=1)))
+    session.flush()
+    return None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise Invalid("the current password is not right", code="wrong_password")
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    check_password_strength(new)
+    user.set_password(new)
+
+
+def open_login_session(session: Session, user: User, address: str) -> str:
+    """Record a new signed-in browser; returns the random id its cookie will carry."""
+    raw = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, token_hash=_hash_token(raw), address=address[:64]))
+    session.flush()
+    return raw
+
+
+def login_session_is_open(session: Session, user_id: int, raw: str | None) -> bool:
+    if not raw:
+        return False
+    found = session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash_token(raw)))
+    return found is not None and found.user_id == user_id
+
+
+def close_login_session(session: Session, raw: str | None) -> None:
+    if raw:
+        session.execute(delete(LoginSession).where(LoginSession.token_hash == _hash_token(raw)))
+
+
+def close_other_login_sessions(session: Session, user: User, keep: str | None) -> None:
+    """Sign a person out everywhere but in the browser whose session id is `keep`."""
+    stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep:
+        stmt = stmt.where(LoginSession.token_hash != _hash_token(keep))
+    session.execute(stmt)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(session: Session, user: User, name: str = "API token") -> tuple[ApiToken, str]:
+    """Make a personal token. Returns the row and the token itself, which is never stored."""
+    name = name.strip() or "API token"
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:100], token_hash=_hash_token(raw), prefix=raw[:10])
+    session.add(token)
+    session.flush()
+    return token, raw
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def user_for_api_token(session: Session, raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None. Records when it was last used."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    digest = _hash_token(raw)
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    if token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    # Writing on every request would make reads contend for the write lock; a minute is enough.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+def search_users(session: Session, query: str, role: str | None = None):  # noqa: ANN201
+    stmt = select(User)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    return stmt.order_by(User.name, User.id)

@@ -1,0 +1,255 @@
+"""Participants: listing and reading people, editing one's own profile and weekly availability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from mentor_match.importing.availability import (
+    AvailabilityError,
+    Window,
+    format_availability,
+    validate_windows,
+)
+from mentor_match.models import (
+    AvailabilityWindow,
+    MenteePreference,
+    MenteeProfile,
+    MenteeSpecialty,
+    MentorProfile,
+    Role,
+    Site,
+    Specialty,
+    User,
+)
+from mentor_match.services.accounts import check_timezone
+from mentor_match.services.errors import Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[User]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def windows_of(user: User) -> list[Window]:
+    return [Window(w.weekday, w.start_minute, w.end_minute) for w in user.windows]
+
+
+def profile_of(user: User) -> MentorProfile | MenteeProfile | None:
+    return user.mentor_profile if user.role == Role.MENTOR else user.mentee_profile
+
+
+def person_dict(user: User) -> dict[str, Any]:
+    """A participant as the API and exports show them."""
+    profile = profile_of(user)
+    site = profile.site if profile is not None else None
+    data: dict[str, Any] = {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "active": user.active,
+        "site": site.name if site else None,
+        "region": site.region if site else None,
+        "timezone": user.timezone,
+        "specialties": [s.slug for s in profile.specialties] if profile else [],
+        "availability": format_availability(windows_of(user)),
+    }
+    if isinstance(profile, MentorProfile):
+        data.update(
+            capacity=profile.capacity,
+            credentials=profile.credentials,
+            years_experience=profile.years_experience,
+            bio=profile.bio,
+        )
+    elif isinstance(profile, MenteeProfile):
+        data.update(goals=profile.goals, preferred_mentors=profile.preferred_mentor_emails)
+    return data
+
+
+def _people_query(role: str, query: str = "", site_id: int | None = None):  # noqa: ANN202
+    stmt = select(User).where(User.role == role)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    if site_id:
+        profile = MentorProfile if role == Role.MENTOR else MenteeProfile
+        stmt = stmt.join(profile, profile.user_id == User.id).where(profile.site_id == site_id)
+    return stmt
+
+
+def list_people(
+    session: Session,
+    role: str,
+    *,
+    query: str = "",
+    site_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    max_per_page: int = 500,
+) -> Page:
+    """One page of mentors or mentees, by name, with everything `person_dict` needs loaded."""
+    if role not in (Role.MENTOR, Role.MENTEE):
+        raise Invalid("role must be mentor or mentee")
+    if page < 1:
+        raise Invalid("page starts at 1", details=[{"field": "page", "message": "must be ≥ 1"}])
+    if not 1 <= per_page <= max_per_page:
+        raise Invalid(
+            f"per_page must be from 1 to {max_per_page}",
+            details=[{"field": "per_page", "message": f"must be from 1 to {max_per_page}"}],
+        )
+    stmt = _people_query(role, query, site_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    loaders = [selectinload(User.windows)]
+    if role == Role.MENTOR:
+        loaders.append(
+            selectinload(User.mentor_profile).options(
+                selectinload(MentorProfile.site), selectinload(MentorProfile.specialties)
+            )
+        )
+    else:
+        loaders.append(
+            selectinload(User.mentee_profile).options(
+                selectinload(MenteeProfile.site),
+                selectinload(MenteeProfile.ranked_specialties).selectinload(
+                    MenteeSpecialty.specialty
+                ),
+                selectinload(MenteeProfile.preferences),
+            )
+        )
+    items = list(
+        session.scalars(
+            stmt.options(*loaders)
+            .order_by(User.name, User.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def get_person(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.role == Role.COORDINATOR:
+        raise NotFound("no such participant")
+    return user
+
+
+def all_specialties(session: Session) -> list[Specialty]:
+    return list(session.scalars(select(Specialty).order_by(Specialty.name)))
+
+
+def all_sites(session: Session) -> list[Site]:
+    return list(session.scalars(select(Site).order_by(Site.name)))
+
+
+def replace_windows(user: User, windows: Iterable[Window]) -> None:
+    """Replace a person's weekly availability as a whole; windows may not overlap."""
+    windows = sorted(set(windows))
+    try:
+        validate_windows(windows)
+    except AvailabilityError as exc:
+        raise Invalid(
+            str(exc),
+            code="invalid_availability",
+            details=[{"field": "availability", "message": p} for p in exc.problems],
+        ) from exc
+    user.windows[:] = [
+        AvailabilityWindow(weekday=w.weekday, start_minute=w.start_minute, end_minute=w.end_minute)
+        for w in windows
+    ]
+
+
+def _specialties_by_id(session: Session, ids: Sequence[int]) -> list[Specialty]:
+    found = {s.id: s for s in session.scalars(select(Specialty).where(Specialty.id.in_(ids)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid("unknown specialty", details=[{"field": "specialties", "message": "unknown"}])
+    return [found[i] for i in ids]
+
+
+@dataclass
+class ProfileChanges:
+    """What a person may change about themself. Role, email and capacity rules live here."""
+
+    name: str
+    timezone: str
+    site_id: int | None
+    specialty_ids: list[int]
+    windows: list[Window]
+    capacity: int | None = None
+    credentials: str = ""
+    years_experience: int | None = None
+    bio: str = ""
+    goals: str = ""
+
+
+def update_own_profile(session: Session, user: User, changes: ProfileChanges) -> User:
+    """Save a mentor's or mentee's own profile; coordinators have no participant profile."""
+    if user.role not in (Role.MENTOR, Role.MENTEE):
+        raise Invalid("only mentors and mentees have a profile to edit")
+    problems = []
+    name = changes.name.strip()
+    if not name:
+        problems.append({"field": "name", "message": "a name is required"})
+    try:
+        check_timezone(changes.timezone)
+    except Invalid as exc:
+        problems.append({"field": "timezone", "message": exc.message})
+    if not changes.specialty_ids:
+        problems.append({"field": "specialties", "message": "choose at least one specialty"})
+    if len(set(changes.specialty_ids)) != len(changes.specialty_ids):
+        problems.append({"field": "specialties", "message": "a specialty is listed twice"})
+    site = None
+    if changes.site_id is not None:
+        site = session.get(Site, changes.site_id)
+        if site is None:
+            problems.append({"field": "site", "message": "unknown site"})
+    if user.role == Role.MENTOR and not (
+        changes.capacity is not None and 1 <= changes.capacity <= 10
+    ):
+        problems.append({"field": "capacity", "message": "capacity must be from 1 to 10"})
+    if changes.years_experience is not None and not 0 <= changes.years_experience <= 70:
+        problems.append({"field": "years_experience", "message": "must be from 0 to 70"})
+    if problems:
+        raise Invalid("the profile has problems", details=problems)
+
+    specialties = _specialties_by_id(session, changes.specialty_ids)
+    user.name = name[:200]
+    user.timezone = changes.timezone
+    replace_windows(user, changes.windows)
+    if user.role == Role.MENTOR:
+        profile = user.mentor_profile or MentorProfile(user=user)
+        profile.site = site
+        profile.capacity = changes.capacity or 1
+        profile.credentials = changes.credentials.strip()[:200]
+        profile.years_experience = changes.years_experience
+        profile.bio = changes.bio.strip()[:2000]
+        profile.specialties = specialties
+    else:
+        profile = user.mentee_profile or MenteeProfile(user=user)
+        profile.site = site
+        profile.goals = changes.goals.strip()[:2000]
+        profile.ranked_specialties = [
+            MenteeSpecialty(specialty=s, rank=i) for i, s in enumerate(specialties, start=1)
+        ]
+    session.add(profile)
+    session.flush()
+    return user
+
+
+def set_preferences(profile: MenteeProfile, emails: Sequence[str]) -> None:
+    profile.preferences = [
+        MenteePreference(mentor_email=e.lower(), rank=i) for i, e in enumerate(emails, start=1)
+    ]

@@ -1,0 +1,68 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from mentor_match.auth import sign_in, sign_out
+from mentor_match.extensions import db
+from mentor_match.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+    remember = BooleanField("Keep me signed in on this device")
+    submit = SubmitField("Sign in")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow `next` to a path on this site, never to another host."""
+    if not target:
+        return url_for("main.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = accounts.authenticate(
+            db.session,
+            form.email.data or "",
+            form.password.data or "",
+            address=request.remote_addr or "unknown",
+            limit=current_app.config["LOGIN_LIMIT"],
+            window_seconds=current_app.config["LOGIN_LIMIT_WINDOW_SECONDS"],
+        )
+        db.session.commit()
+        if user is not None:
+            sign_in(user, remember=bool(form.remember.data))
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        flash("That email and password do not match an active account.", "error")
+        status = 401
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():  # noqa: ANN201
+    sign_out()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,49 @@
+"""Coordinators' view of the programme's participants: search, list and open each person."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from mentor_match.auth import coordinator_required
+from mentor_match.extensions import db
+from mentor_match.models import Role
+from mentor_match.services import people
+from mentor_match.services.errors import Invalid
+
+bp = Blueprint("participants", __name__, url_prefix="/participants")
+
+
+@bp.get("/")
+@coordinator_required
+def index():  # noqa: ANN201
+    role = request.args.get("role", Role.MENTEE)
+    if role not in (Role.MENTOR, Role.MENTEE):
+        role = Role.MENTEE
+    query = request.args.get("q", "").strip()[:100]
+    page_number = request.args.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    try:
+        page = people.list_people(
+            db.session,
+            role,
+            query=query,
+            page=page_number,
+            per_page=50,
+            max_per_page=current_app.config["PER_PAGE_MAX"],
+        )
+    except Invalid:
+        page = people.list_people(db.session, role, query=query)
+    return render_template(
+        "participants/index.html",
+        page=page,
+        role=role,
+        query=query,
+        rows=[people.person_dict(u) for u in page.items],
+    )
+
+
+@bp.get("/<int:user_id>")
+@coordinator_required
+def show(user_id: int):  # noqa: ANN201
+    user = people.get_person(db.session, user_id)
+    return render_template("participants/show.html", person=people.person_dict(user), user=user)

@@ -1,0 +1,74 @@
+"""The app factory, configuration, and the database settings every deployment relies on."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from mentor_match import create_app
+from mentor_match.config import from_environment
+from mentor_match.extensions import db
+from tests.conftest import BACKEND
+
+
+def test_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
+    monkeypatch.delenv("MENTOR_MATCH_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="MENTOR_MATCH_SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_testing_app_gets_a_throwaway_key(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert app.testing
+    assert len(app.config["SECRET_KEY"]) >= 32
+
+
+def test_environment_variables_are_read(monkeypatch, tmp_path):
+    monkeypatch.setenv("MENTOR_MATCH_SECRET_KEY", "from-env")
+    monkeypatch.setenv("MENTOR_MATCH_DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    monkeypatch.setenv("MENTOR_MATCH_MAX_CONTENT_LENGTH", "1234")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.db")
+    assert app.config["MAX_CONTENT_LENGTH"] == 1234
+
+
+def test_from_environment_converts_types():
+    found = from_environment({"MENTOR_MATCH_MAIL_PORT": "2525", "MENTOR_MATCH_MAIL_USE_TLS": "yes"})
+    assert found == {"MAIL_PORT": 2525, "MAIL_USE_TLS": True}
+
+
+def test_session_cookie_settings(app):
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite pragmas")
+def test_sqlite_foreign_keys_and_wal(app):
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_foreign_keys_are_enforced(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from mentor_match.models import AvailabilityWindow
+
+    with app.app_context():
+        db.session.add(AvailabilityWindow(user_id=999, weekday=0, start_minute=0, end_minute=60))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_health(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

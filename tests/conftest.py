@@ -1,0 +1,170 @@
+"""Fixtures shared by the app's tests: an app on a fresh database, a client, a runner, people."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.helpers import PASSWORD
+
+BACKEND = os.environ.get("MENTOR_MATCH_TEST_BACKEND", "sqlite")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"mentor_match database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A database of this run's own, created now and dropped at the end."""
+    if BACKEND != "postgres":
+        yield None
+        return
+    base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL")
+    if not base:
+        pytest.fail("MENTOR_MATCH_TEST_BACKEND=postgres needs MENTOR_MATCH_TEST_POSTGRES_URL")
+    name = f"mm_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+_schema_ready: set[str] = set()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, postgres_url: str | None) -> str:
+    if postgres_url:
+        return postgres_url
+    return f"sqlite:///{tmp_path / 'mentor_match.sqlite3'}"
+
+
+def _fresh_schema(database_url: str) -> None:
+    """Create the schema (once per PostgreSQL database), empty every table, seed specialties."""
+    from mentor_match.extensions import db
+    from mentor_match.importing.specialties import DEFAULT_SPECIALTIES
+    from mentor_match.models import Specialty
+
+    if database_url.startswith("postgresql"):
+        if database_url not in _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready.add(database_url)
+        else:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+    else:
+        db.create_all()
+    db.session.add_all(Specialty(slug=s.slug, name=s.name) for s in DEFAULT_SPECIALTIES)
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "MAIL_SERVER": None,
+        "BASE_URL": None,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict) -> Iterator[Flask]:
+    from mentor_match import create_app
+    from mentor_match.extensions import db
+
+    app = create_app(app_config)
+    with app.app_context():
+        _fresh_schema(app_config["SQLALCHEMY_DATABASE_URI"])
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # noqa: ANN201
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., int]:
+    """Create an account (with a profile for mentors and mentees); returns its id."""
+    from mentor_match.extensions import db
+    from mentor_match.models import MenteeProfile, MenteeSpecialty, MentorProfile, Specialty
+    from mentor_match.services import accounts
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: str = "mentee",
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        specialties: tuple[str, ...] = ("oncology",),
+        capacity: int = 2,
+        timezone: str = "America/Chicago",
+    ) -> int:
+        n = next(counter)
+        with app.app_context():
+            user = accounts.create_user(
+                db.session,
+                email=email or f"{role}{n}@example.org",
+                name=name or f"{role.title()} {n}",
+                role=role,
+                password=password,
+                timezone=timezone,
+            )
+            chosen = [db.session.query(Specialty).filter_by(slug=s).one() for s in specialties]
+            if role == "mentor":
+                user.mentor_profile = MentorProfile(capacity=capacity, specialties=chosen)
+            elif role == "mentee":
+                profile = MenteeProfile()
+                profile.ranked_specialties = [
+                    MenteeSpecialty(specialty=s, rank=i) for i, s in enumerate(chosen, 1)
+                ]
+                user.mentee_profile = profile
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def token_for(app: Flask) -> Callable[[int], dict[str, str]]:
+    """Authorization headers with a fresh API token for the user with that id."""
+    from mentor_match.extensions import db
+    from mentor_match.models import User
+    from mentor_match.services import accounts
+
+    def make(user_id: int) -> dict[str, str]:
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            _, raw = accounts.create_api_token(db.session, user, "test")
+            db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+    return make
