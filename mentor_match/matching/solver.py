@@ -32,7 +32,7 @@ from .scoring import RoundScorer
 SCORE_SCALE = 1_000_000
 #: Up to this many cost-matrix cells (rows x columns) the dense Hungarian solver is used;
 #: measured faster than the sparse solver there (see benchmarks/matching_dense_threshold.py).
-DENSE_MAX_CELLS = 250_000
+DENSE_MAX_CELLS = 20_000
 
 Progress = Callable[[str, float], None]
 
@@ -60,71 +60,75 @@ class Assignment:
         size = int(self.places[self.edge_cols].sum()) + self.n_places + 2 * self.rows.size
         return np.int32 if size < 2**31 else np.int64
 
-    def _graph(self, with_unmatched: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per pair: how many place columns it expands to, the first one, and its cost.
+    def _layout(self, with_unmatched: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR ``indptr`` and ``indices`` of the place-expanded graph, and each pair's count.
 
-        With ``with_unmatched`` each row's unmatched column is slotted in as one more
-        "pair" at the end of the row, so a single np.repeat lays out the CSR arrays sorted.
+        Every pair expands to one column per remaining place of its mentor. With
+        ``with_unmatched`` each row's unmatched column is slotted in as one more "pair" at
+        the end of its row, so the arrays come out in CSR order without any sorting.
         """
         itype = self._index_type()
+        n = self.rows.size
         counts = self.places[self.edge_cols].astype(itype)
         first = self.place_offset[self.edge_cols].astype(itype)
-        cost = self.edge_cost
+        row_ends = np.searchsorted(self.edge_rows, np.arange(1, n + 1))
         if with_unmatched:
-            n = self.rows.size
-            row_ends = np.searchsorted(self.edge_rows, np.arange(1, n + 1), side="left")
             counts = np.insert(counts, row_ends, 1)
             first = np.insert(first, row_ends, self.n_places + np.arange(n, dtype=itype))
-            cost = np.insert(cost, row_ends, self.unmatched_cost)
-        return counts, first, cost
-
-    @staticmethod
-    def _columns(counts: np.ndarray, first: np.ndarray) -> np.ndarray:
-        """Expand each pair to ``counts`` consecutive columns starting at ``first``."""
-        ends = np.cumsum(counts)
-        shift = np.repeat(first - (ends - counts), counts)
-        shift += np.arange(shift.size, dtype=shift.dtype)
-        return shift
-
-    def _indptr(self, with_unmatched: bool) -> np.ndarray:
-        places = self.places[self.edge_cols]
-        per_row = np.bincount(self.edge_rows, weights=places, minlength=self.rows.size)
-        indptr = np.zeros(self.rows.size + 1, dtype=np.int64)
-        np.cumsum(per_row.astype(np.int64) + int(with_unmatched), out=indptr[1:])
-        return indptr
+            row_ends = row_ends + np.arange(1, n + 1)
+        ends = np.zeros(counts.size + 1, dtype=itype)
+        np.cumsum(counts, out=ends[1:])
+        indptr = ends[row_ends]
+        indptr = np.concatenate(([0], indptr)).astype(itype)
+        # Consecutive column runs without np.repeat + np.arange: a cumulative sum of steps
+        # that are 1 inside a run and jump to the next run's first column at its start.
+        total = int(ends[-1])
+        steps = np.ones(total, dtype=itype)
+        starts = ends[:-1][counts > 0]
+        run_first = first[counts > 0]
+        run_last = run_first + counts[counts > 0] - 1
+        steps[starts[1:]] = run_first[1:] - run_last[:-1]
+        if total:
+            steps[0] = run_first[0]
+        np.cumsum(steps, out=steps)
+        return indptr, steps, counts
 
     def sparse_graph(self) -> csr_matrix:
         """CSR cost matrix, one column per mentor place plus one unmatched column per row."""
         n, c = self.rows.size, self.n_places
-        counts, first, cost = self._graph(with_unmatched=True)
-        indptr = self._indptr(with_unmatched=True)
+        indptr, indices, counts = self._layout(with_unmatched=True)
+        cost = np.insert(
+            self.edge_cost,
+            np.searchsorted(self.edge_rows, np.arange(1, n + 1)),
+            self.unmatched_cost,
+        )
         data = np.repeat(cost, counts)
-        indices = self._columns(counts, first)
         return csr_matrix((data, indices, indptr), shape=(n, c + n))
 
     def feasibility_graph(self) -> csr_matrix:
         """0/1 matrix of mentee rows x mentor places, without the unmatched columns."""
         n, c = self.rows.size, self.n_places
-        counts, first, _ = self._graph(with_unmatched=False)
-        indptr = self._indptr(with_unmatched=False)
-        indices = self._columns(counts, first)
+        indptr, indices, _ = self._layout(with_unmatched=False)
         return csr_matrix((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n, c))
 
-    def solve(self) -> tuple[np.ndarray, str]:
-        """Mentor column for every row in `rows` (-1 = unmatched), and the method used."""
+    def solve(self, method: str | None = None) -> tuple[np.ndarray, str]:
+        """Mentor column for every row in `rows` (-1 = unmatched), and the method used.
+
+        ``method`` forces "dense" or "sparse"; by default small problems go dense.
+        """
         n, c = self.rows.size, self.n_places
         if n == 0:
             return np.empty(0, dtype=np.int64), "none"
         if self.edge_rows.size == 0:
             return np.full(n, -1, dtype=np.int64), "none"
-        if n * (c + n) <= DENSE_MAX_CELLS:
-            method = "dense"
+        if method is None:
+            method = "dense" if n * (c + n) <= DENSE_MAX_CELLS else "sparse"
+        if method == "dense":
             graph = self.sparse_graph()
             cost = np.full((n, c + n), np.inf)
             cost[np.repeat(np.arange(n), np.diff(graph.indptr)), graph.indices] = graph.data
             row_ind, col_ind = linear_sum_assignment(cost)
         else:
-            method = "sparse"
             row_ind, col_ind = min_weight_full_bipartite_matching(self.sparse_graph())
         place_mentor = np.repeat(np.arange(self.places.size), self.places)
         out = np.full(n, -1, dtype=np.int64)
