@@ -51,7 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from mentor_match import auth, cli, errors, models  # noqa: F401  (models register tables)
+    from mentor_match import auth, cli, errors, mail, models  # noqa: F401  (they register)
     from mentor_match.api import bp as api_bp
     from mentor_match.web import register_blueprints
 
