@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 STATUSES = ("CONFIRMED", "TENTATIVE", "CANCELLED")
 _BLANK_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -66,7 +66,8 @@ def check_event(event: CalendarEvent) -> None:
         _require_aware(label, getattr(event, label))
     if event.start_at is None or event.end_at is None:
         raise ValueError("start_at and end_at are required")
-    if event.end_at <= event.start_at:
+    # In UTC: datetimes sharing a tzinfo compare by wall clock, which DST makes ambiguous.
+    if event.end_at.astimezone(UTC) <= event.start_at.astimezone(UTC):
         raise ValueError(f"end_at {event.end_at} is not after start_at {event.start_at}")
     if event.status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {event.status!r}")

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import ics
 from ics.utils import timedelta_to_duration
@@ -192,8 +193,9 @@ def _name(line: str) -> str:
 def _ics_event(event: CalendarEvent, stamp_at: datetime) -> ics.Event:
     return ics.Event(
         name=clean_text(event.summary) or None,
-        begin=event.start_at,
-        end=event.end_at,
+        # Given in UTC: ics checks end > begin by wall clock, which a DST change can invert.
+        begin=event.start_at.astimezone(UTC),
+        end=event.end_at.astimezone(UTC),
         # ics writes the UID as given; it is TEXT, so it is escaped here.
         uid=escape_text(event.uid),
         description=clean_text(event.description) or None,
@@ -259,18 +261,22 @@ def _wrapper_lines(event: CalendarEvent) -> list[str]:
 def _people_lines(event: CalendarEvent) -> list[str]:
     lines = []
     if event.organizer is not None:
-        lines.append(content_line("ORGANIZER", _mailto(event.organizer), _cn(event.organizer)))
-    partstat = _PARTSTAT[event.status]
-    for attendee in event.attendees:
-        params = [
-            ("CUTYPE", "INDIVIDUAL"),
-            ("ROLE", "REQ-PARTICIPANT"),
-            ("PARTSTAT", partstat),
-            ("RSVP", "FALSE"),
-            *_cn(attendee),
-        ]
-        lines.append(content_line("ATTENDEE", _mailto(attendee), params))
+        lines.append(_person_line("ORGANIZER", event.organizer))
+    prefix = _ATTENDEE_PREFIX[event.status]
+    lines += [_person_line(prefix, attendee) for attendee in event.attendees]
     return lines
+
+
+_ATTENDEE_PREFIX = {
+    status: f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={partstat};RSVP=FALSE"
+    for status, partstat in _PARTSTAT.items()
+}
+
+
+# A mentor's feed repeats the same organizer on every shift: render each person once.
+@lru_cache(maxsize=4096)
+def _person_line(name_and_params: str, person: Person) -> str:
+    return content_line(name_and_params, _mailto(person), _cn(person))
 
 
 def _cn(person: Person) -> list[tuple[str, str]]:
