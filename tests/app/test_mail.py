@@ -35,6 +35,7 @@ def test_mail_waits_for_commit_and_lands_in_outbox(app):
 
 def test_rolled_back_mail_is_never_sent(app):
     with app.app_context():
+        db.session.execute(db.select(1))  # a service's work, then a failure
         mail.queue(db.session, mail.Mail(to=("a@example.org",), subject="No", body="x"))
         db.session.rollback()
         db.session.commit()
