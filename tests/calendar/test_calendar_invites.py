@@ -264,6 +264,13 @@ def test_unknown_method_and_naive_stamp_are_refused() -> None:
         invite(booking(), stamp=datetime(2025, 3, 3))
 
 
+def test_prodid_can_be_chosen_but_not_left_empty() -> None:
+    lines = content_lines(invite(booking(), stamp=STAMP, prodid="-//Example, Inc.//Mentors//EN"))
+    assert lines[2] == "PRODID:-//Example\\, Inc.//Mentors//EN"
+    with pytest.raises(ValueError, match="prodid"):
+        invite(booking(), stamp=STAMP, prodid="")
+
+
 def test_cancel_also_needs_an_organizer() -> None:
     with pytest.raises(ValueError, match="organizer"):
         invite(booking(organizer=None), method="CANCEL", stamp=STAMP)
