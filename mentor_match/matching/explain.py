@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .records import Unmatched
-from .scoring import RoundScorer
+from .scoring import PAIR_BLOCK_CELLS, RoundScorer
 
 _MAX_NAMED = 12
 
@@ -36,15 +36,19 @@ def explain_unmatched(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
             Unmatched(int(i), "no_mentors", "There are no mentors in this round.")
             for i in mentee_ids
         ]
+    block = max(1, PAIR_BLOCK_CELLS // scorer.n_mentors)
+    out: list[Unmatched] = []
+    for start in range(0, rows.size, block):
+        out += _explain_block(scorer, rows[start : start + block])
+    return out
+
+
+def _explain_block(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
+    mentee_ids = scorer.mentee_ids[rows]
     min_hours = scorer.data.min_overlap_hours
     shares = scorer.shares_specialty(rows)
     hours = scorer.overlap_matrix(rows)
-    fits = (
-        shares
-        & scorer.overlap_ok[
-            scorer.mentee_av_pattern[rows][:, None], scorer.mentor_av_pattern[None, :]
-        ]
-    )
+    fits = shares & scorer.overlaps_enough(rows)
     out: list[Unmatched] = []
     for k, mentee_id in enumerate(mentee_ids.tolist()):
         mentee = scorer.mentees[rows[k]]

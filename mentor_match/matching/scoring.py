@@ -33,7 +33,7 @@ from .records import MatchingError, Mentee, Mentor, RoundInput
 
 FACTORS = ("specialty", "availability", "site", "preference")
 PREFERENCE_STEPS = 5  # 1st preferred mentor = 5/5, 2nd = 4/5, ..., 5th and later = 1/5
-_OVERLAP_TOLERANCE = 1e-9
+OVERLAP_TOLERANCE = 1e-9
 PAIR_BLOCK_CELLS = 1 << 21  # mentee x mentor cells examined at once when listing pairs
 SCORE_CHUNK = 1 << 16  # pairs scored at once
 
@@ -119,7 +119,7 @@ class RoundScorer:
         b = av.bitmaps([cache[k] for k in mentor_patterns], self.slot)
         self.overlap_slots = av.overlap_slots(a, b)
         self.overlap_ok = self.overlap_slots * (self.slot / 60) >= (
-            self.data.min_overlap_hours - _OVERLAP_TOLERANCE
+            self.data.min_overlap_hours - OVERLAP_TOLERANCE
         )
 
     def _build_sites(self) -> None:
@@ -220,6 +220,10 @@ class RoundScorer:
 
     def shares_specialty(self, rows: np.ndarray) -> np.ndarray:
         return self._expand(self.spec_ok, self.mentee_spec_pattern[rows], self.mentor_spec_pattern)
+
+    def overlaps_enough(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each pair overlaps at least ``min_overlap_hours``, (len(rows), n_mentors)."""
+        return self._expand(self.overlap_ok, self.mentee_av_pattern[rows], self.mentor_av_pattern)
 
     def overlap_matrix(self, rows: np.ndarray) -> np.ndarray:
         """Weekly overlap hours, (len(rows), n_mentors)."""

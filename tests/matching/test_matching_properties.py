@@ -269,3 +269,33 @@ def test_candidates_are_exactly_the_feasible_mentors_best_first(data):
         assert {c.mentor_id for c in listed} == expected
         keys = [(-c.score, c.mentor_id) for c in listed]
         assert keys == sorted(keys)
+
+
+@PROFILE
+@given(rounds(with_pins=True))
+def test_dense_and_sparse_solvers_reach_the_same_optimum(data):
+    from mentor_match.matching.solver import prepare
+
+    _, _, problem, _ = prepare(data)
+
+    def total_cost(assigned):
+        matched = assigned >= 0
+        cost = {
+            (r, c): k
+            for r, c, k in zip(
+                problem.edge_rows.tolist(),
+                problem.edge_cols.tolist(),
+                problem.edge_cost.tolist(),
+                strict=True,
+            )
+        }
+        real = sum(
+            cost[(r, c)]
+            for r, c in zip(range(assigned.size), assigned.tolist(), strict=True)
+            if c >= 0
+        )
+        return int(matched.sum()), real
+
+    dense, _ = problem.solve("dense")
+    sparse, _ = problem.solve("sparse")
+    assert total_cost(dense) == total_cost(sparse)

@@ -222,3 +222,28 @@ def test_large_sparse_round_uses_the_sparse_solver_and_matches_everyone_it_can()
     result = solve_round(RoundInput(mentors=mentors, mentees=mentees))
     assert result.stats["solver"] == "sparse"
     assert result.stats["matched"] == result.stats["max_matchable"] == 600
+
+
+def test_round_places_windows_in_its_own_reference_week():
+    from datetime import date
+
+    night = (Window(6, 60, 240),)  # Sunday 01:00-04:00 New York
+    always = tuple(Window(d, 0, 1440) for d in range(7))
+    people = {
+        "mentors": [mentor(1, windows=night, timezone="America/New_York")],
+        "mentees": [mentee(2, windows=always, timezone="UTC")],
+        "min_overlap_hours": 2.5,
+    }
+    ordinary = solve_round(RoundInput(**people, week_start=date(2026, 2, 23)))
+    assert ordinary.stats["matched"] == 1
+    # Any day of the week names that week: Sunday 2026-03-08 is the spring-forward day.
+    spring = solve_round(RoundInput(**people, week_start=date(2026, 3, 8)))
+    [gap] = spring.unmatched
+    assert gap.reason == "no_shared_availability" and "2 hours" in gap.message
+
+
+def test_mentor_with_no_places_left_is_not_a_candidate_and_is_named_full():
+    data = RoundInput(mentors=[mentor(1, capacity=0)], mentees=[mentee(2)])
+    assert candidates(data, 2) == []
+    [gap] = solve_round(data).unmatched
+    assert (gap.reason, gap.mentor_ids) == ("mentors_full", (1,))
