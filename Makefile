@@ -34,6 +34,7 @@ run: $(VENV)/.installed-run instance/config.py
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit --quiet --recursive mentor_match --severity-level medium
 	MENTOR_MATCH_TEST_BACKEND=sqlite $(PY) -m pytest
 	@if [ -n "$$MENTOR_MATCH_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL"; \
@@ -43,6 +44,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit --quiet --recursive mentor_match --severity-level medium
 
 format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format .

@@ -6,9 +6,10 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from mentor_match.backup import backup_sqlite
 from mentor_match.extensions import db
 from mentor_match.models import Role, User
 from mentor_match.services import accounts, demo
@@ -85,7 +86,28 @@ def load_demo(if_empty: bool) -> None:
         click.echo(f"  {role:<12} {email}")
 
 
-COMMAND_GROUPS = [users_cli, demo_cli]
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent online backup of the SQLite database to PATH.
+
+    The app may keep serving while this runs. For PostgreSQL use pg_dump (see the README).
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        raise click.ClickException(
+            "flask backup is for SQLite databases; back up PostgreSQL with pg_dump "
+            "(e.g. pg_dump --format=custom --file=mentor_match.dump DBNAME)."
+        )
+    try:
+        pages = backup_sqlite(engine.url.database, path)
+    except (FileExistsError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up {pages} pages to {path}.")
+
+
+COMMAND_GROUPS = [users_cli, demo_cli, backup_command]
 
 
 def init_app(app: Flask) -> None:
