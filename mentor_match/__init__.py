@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentor_match import config as config_module
 from mentor_match.database import configure_engine
@@ -38,6 +39,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 "or put SECRET_KEY in instance/config.py."
             )
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+
+    if config_module.https_deployment(app.config):
+        # Cookies only ever travel over https once the site is served that way.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    if app.config["PROXY_HOPS"]:
+        # Behind a load balancer: trust its X-Forwarded-For/-Proto/-Host, and only its.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:

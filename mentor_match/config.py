@@ -22,9 +22,10 @@ ENV_KEYS = {
     "MAX_CONTENT_LENGTH": "MAX_CONTENT_LENGTH",
     "PREFERRED_URL_SCHEME": "PREFERRED_URL_SCHEME",
     "LOGIN_LIMIT": "LOGIN_LIMIT",
+    "PROXY_HOPS": "PROXY_HOPS",
 }
 
-INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT"}
+INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT", "PROXY_HOPS"}
 BOOL_KEYS = {"MAIL_USE_TLS"}
 
 
@@ -50,6 +51,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
         "LOGIN_LIMIT": 10,
+        "PROXY_HOPS": 0,
         "LOGIN_LIMIT_WINDOW_SECONDS": 900,
         "PER_PAGE_MAX": 500,
     }
@@ -70,3 +72,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         else:
             found[key] = raw
     return found
+
+
+def https_deployment(config: dict[str, Any]) -> bool:
+    """True when the app is served over https, as its base URL or URL scheme says."""
+    base = config.get("BASE_URL") or ""
+    return base.startswith("https://") or config.get("PREFERRED_URL_SCHEME") == "https"

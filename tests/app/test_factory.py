@@ -72,3 +72,16 @@ def test_security_headers(client):
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_https_deployment_sets_secure_cookies_and_hsts(app_config):
+    app = create_app({**app_config, "BASE_URL": "https://mentors.example.org", "PROXY_HOPS": 1})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    client = app.test_client()
+    response = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    plain = client.get("/login")
+    assert "Strict-Transport-Security" not in plain.headers
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
