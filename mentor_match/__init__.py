@@ -9,9 +9,12 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from mentor_match import auth, cli, errors, mail, models  # noqa: F401  (mail, models register)
 from mentor_match import config as config_module
+from mentor_match.api import bp as api_bp
 from mentor_match.database import configure_engine
 from mentor_match.extensions import csrf, db, login_manager, migrate
+from mentor_match.web import register_blueprints
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,10 +63,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-
-    from mentor_match import auth, cli, errors, mail, models  # noqa: F401  (they register)
-    from mentor_match.api import bp as api_bp
-    from mentor_match.web import register_blueprints
 
     auth.init_app(app)
     register_blueprints(app)
