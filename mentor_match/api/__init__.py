@@ -6,7 +6,13 @@ from typing import Any
 
 from flask import request
 
-from mentor_match.api import people  # noqa: F401  (registers its routes)
+from mentor_match.api import (  # noqa: F401  (each registers its routes)
+    calendar,
+    imports,
+    people,
+    rounds,
+    shifts,
+)
 from mentor_match.api.base import bp, spec
 
 __all__ = ["bp", "spec"]

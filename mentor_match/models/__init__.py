@@ -8,6 +8,7 @@ from mentor_match.models.accounts import (
     Role,
     User,
 )
+from mentor_match.models.imports import PendingImport
 from mentor_match.models.people import (
     AvailabilityWindow,
     MenteePreference,
@@ -43,6 +44,7 @@ __all__ = [
     "MenteeSpecialty",
     "MentorProfile",
     "Mentorship",
+    "PendingImport",
     "ProposedMatch",
     "Role",
     "RoundExclusion",

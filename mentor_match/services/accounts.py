@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -221,3 +222,64 @@ def search_users(session: Session, query: str, role: str | None = None):  # noqa
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
     return stmt.order_by(User.name, User.id)
+
+
+# -- invitations ---------------------------------------------------------------------------
+
+INVITATION_SALT = "invite"
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+def _password_fingerprint(password_hash: str | None) -> str:
+    # Part of the signed token: once a password is set the hash changes and the link is spent.
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
+
+
+def _invitation_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=INVITATION_SALT)
+
+
+def invitation_token(user_id: int, password_hash: str | None, secret_key: str) -> str:
+    """A signed one-time link token: valid for 14 days, and only until a password is set."""
+    return _invitation_serializer(secret_key).dumps([user_id, _password_fingerprint(password_hash)])
+
+
+def user_for_invitation(
+    session: Session, token: str, secret_key: str, *, max_age: int = INVITATION_MAX_AGE
+) -> User:
+    """The person an invitation link is for; Invalid when it is expired, used or not ours."""
+    serializer = _invitation_serializer(secret_key)
+    try:
+        user_id, fingerprint = serializer.loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise Invalid(
+            "This invitation link has expired (links work for 14 days). Ask your programme"
+            " coordinator to send a new one.",
+            code="invitation_expired",
+        ) from exc
+    except (BadSignature, TypeError, ValueError) as exc:
+        raise Invalid(
+            "This invitation link is not valid. Check that you copied the whole link from the"
+            " email, or ask your programme coordinator for a new one.",
+            code="invitation_invalid",
+        ) from exc
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if (
+        user is None
+        or not user.active
+        or not hmac.compare_digest(str(fingerprint), _password_fingerprint(user.password_hash))
+    ):
+        raise Invalid(
+            "This invitation link has already been used. Sign in with your email and password,"
+            " or ask your programme coordinator for a new link.",
+            code="invitation_used",
+        )
+    return user
+
+
+def accept_invitation(session: Session, token: str, password: str, secret_key: str) -> User:
+    """Set the first password of an invited person; the link stops working at once."""
+    user = user_for_invitation(session, token, secret_key)
+    set_password(user, password)
+    session.flush()
+    return user

@@ -8,11 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from mentor_match.auth import sign_in, sign_out
 from mentor_match.extensions import db
 from mentor_match.services import accounts
+from mentor_match.services.errors import Invalid
 
 bp = Blueprint("auth", __name__)
 
@@ -66,3 +67,40 @@ def logout():  # noqa: ANN201
     sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+class WelcomeForm(FlaskForm):
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=500)],
+        description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Set my password and sign in")
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):  # noqa: ANN201
+    """The invitation link: a new person chooses their first password, then is signed in."""
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        user = accounts.user_for_invitation(db.session, token, secret)
+    except Invalid as exc:
+        return render_template("auth/welcome.html", problem=exc.message, form=None), 400
+    form = WelcomeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.accept_invitation(db.session, token, form.password.data or "", secret)
+        except Invalid as exc:
+            db.session.rollback()
+            form.password.errors = [exc.message]
+        else:
+            db.session.commit()
+            sign_in(user, remember=False)
+            flash(f"Welcome, {user.name}. Your password is set.", "success")
+            return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/welcome.html", form=form, user=user, problem=None), status

@@ -1,0 +1,176 @@
+"""Coordinators' spreadsheet page: upload a CSV, preview what it would change, then confirm."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import HiddenField, RadioField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from mentor_match.api.imports import base_url, csv_download, invite_limit, send_all_invitations
+from mentor_match.auth import coordinator_required
+from mentor_match.extensions import db
+from mentor_match.importing import template_csv
+from mentor_match.services import imports
+from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.web.navigation import Link, add_link
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+add_link(
+    Link("imports.index", "Import", ("coordinator",), "add mentors and mentees from a spreadsheet.")
+)
+
+KIND_CHOICES = [("mentees", "Mentees"), ("mentors", "Mentors")]
+
+
+class UploadForm(FlaskForm):
+    kind = RadioField("Who is in the file?", choices=KIND_CHOICES, default="mentees")
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose the CSV file to upload.")],
+        description="Saved from your spreadsheet as 'CSV UTF-8 (Comma delimited)'.",
+    )
+    submit = SubmitField("Check the file")
+
+
+class ConfirmForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField("Import")
+
+
+class InviteForm(FlaskForm):
+    submit = SubmitField("Send invitations")
+
+
+def _limit_mb() -> str:
+    return f"{(current_app.config.get('MAX_CONTENT_LENGTH') or 0) / 1024 / 1024:g}"
+
+
+def _index(form: UploadForm | None = None, status: int = 200):  # noqa: ANN202
+    return (
+        render_template(
+            "imports/index.html",
+            form=form or UploadForm(),
+            invite_form=InviteForm(),
+            without_password=imports.count_people_without_password(db.session),
+            limit_mb=_limit_mb(),
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@coordinator_required
+def index():  # noqa: ANN201
+    return _index()
+
+
+@bp.post("/preview")
+@coordinator_required
+def preview():  # noqa: ANN201
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _index(form, 400)
+    upload = form.file.data
+    data = upload.read()
+    kind = form.kind.data or "mentees"
+    summary = imports.preview_import(db.session, kind, data)
+    confirm = None
+    if summary.ok and summary.created + summary.updated:
+        confirm = ConfirmForm(
+            key=imports.hold_import(db.session, current_user, kind, upload.filename or "", data)
+        )
+    db.session.commit()
+    return (
+        render_template(
+            "imports/preview.html",
+            summary=summary,
+            filename=upload.filename or "the file",
+            confirm=confirm,
+            invite_limit=invite_limit(),
+        ),
+        200 if summary.ok else 422,
+    )
+
+
+@bp.post("/confirm")
+@coordinator_required
+def confirm():  # noqa: ANN201
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("That confirmation was incomplete. Upload the file again.", "error")
+        return redirect(url_for("imports.index"))
+    try:
+        summary = imports.confirm_import(
+            db.session,
+            current_user,
+            form.key.data or "",
+            base_url=base_url(),
+            secret_key=current_app.config["SECRET_KEY"],
+            invite_limit=invite_limit(),
+        )
+    except NotFound as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("imports.index"))
+    except Invalid as exc:
+        # Someone changed the programme between the preview and now: show what is wrong.
+        db.session.rollback()
+        return (
+            render_template(
+                "imports/preview.html",
+                summary=None,
+                problem=exc,
+                filename="the file",
+                confirm=None,
+                invite_limit=invite_limit(),
+            ),
+            422,
+        )
+    db.session.commit()
+    message = f"Imported {summary.kind}: {summary.created} added, {summary.updated} updated."
+    if summary.invited:
+        message += f" {summary.invited} invitation{'s' if summary.invited != 1 else ''} sent."
+    if summary.awaiting_invitation:
+        message += (
+            f" {summary.awaiting_invitation} new people still need their invitation:"
+            " use 'Send invitations' below."
+        )
+    flash(message, "success")
+    return redirect(url_for("imports.index"))
+
+
+@bp.post("/invitations")
+@coordinator_required
+def invitations():  # noqa: ANN201
+    if InviteForm().validate_on_submit():
+        invited = send_all_invitations()
+        flash(
+            f"{invited} invitation{'s' if invited != 1 else ''} sent."
+            if invited
+            else "Everyone has a password already: no invitations to send.",
+            "success",
+        )
+    return redirect(url_for("imports.index"))
+
+
+@bp.get("/templates/<kind>.csv")
+@coordinator_required
+def template(kind: str) -> Response:
+    kind = imports.check_kind(kind)
+    return csv_download(template_csv(kind), f"{kind}-template.csv")
+
+
+@bp.get("/export/<kind>.csv")
+@coordinator_required
+def export(kind: str) -> Response:
+    return csv_download(imports.export_people(db.session, kind), f"{kind}.csv")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge):  # noqa: ANN201
+    return render_template("imports/too_large.html", limit_mb=_limit_mb()), 413
