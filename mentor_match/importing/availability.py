@@ -14,6 +14,7 @@ __all__ = [
     "format_minute",
     "parse_availability",
     "parse_window_spec",
+    "summarise_availability",
     "validate_windows",
 ]
 
@@ -251,3 +252,26 @@ def format_availability(windows: Iterable[Window]) -> list[str]:
     Join with "; " to get the CSV cell; :func:`parse_availability` reads it back unchanged.
     """
     return [str(window) for window in sorted(windows)]
+
+
+def summarise_availability(windows: Iterable[Window]) -> list[str]:
+    """Windows for people to read: runs of consecutive days with the same hours become a
+    day range (``"Mon-Fri 07:00-15:00"``). The result is valid input for
+    :func:`parse_availability` and means the same windows."""
+    by_hours: dict[tuple[int, int], list[int]] = {}
+    for window in sorted(set(windows)):
+        by_hours.setdefault((window.start_minute, window.end_minute), []).append(window.weekday)
+    items: list[tuple[int, int, str]] = []
+    for (start, end), days in by_hours.items():
+        run_start = previous = days[0]
+        for day in [*days[1:], None]:
+            if day is not None and day == previous + 1:
+                previous = day
+                continue
+            label = DAY_NAMES[run_start]
+            if previous > run_start:
+                label += f"-{DAY_NAMES[previous]}"
+            items.append((run_start, start, f"{label} {format_minute(start)}-{format_minute(end)}"))
+            if day is not None:
+                run_start = previous = day
+    return [text for _, _, text in sorted(items)]

@@ -13,6 +13,7 @@ from mentor_match.importing.availability import (
     AvailabilityError,
     Window,
     format_availability,
+    summarise_availability,
     validate_windows,
 )
 from mentor_match.models import (
@@ -65,6 +66,9 @@ def person_dict(user: User) -> dict[str, Any]:
         "timezone": user.timezone,
         "specialties": [s.slug for s in profile.specialties] if profile else [],
         "availability": format_availability(windows_of(user)),
+        # For people to read: names, and day ranges instead of one window per day.
+        "specialty_names": [s.name for s in profile.specialties] if profile else [],
+        "availability_summary": summarise_availability(windows_of(user)),
     }
     if isinstance(profile, MentorProfile):
         data.update(
