@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mentor_match.web import account, auth, main, navigation, participants, profile
+from mentor_match.web import account, auth, imports, main, navigation, participants, profile
 from mentor_match.web.formatting import register_filters
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (main, auth, account, profile, participants):
+    for module in (main, auth, account, profile, participants, imports):
         app.register_blueprint(module.bp)
     register_filters(app)
     navigation.register(app)
