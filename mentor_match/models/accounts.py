@@ -127,13 +127,18 @@ class ApiToken(db.Model):
 
 
 class CalendarToken(db.Model):
-    """The secret in a person's calendar feed URL; stored hashed, replaced on rotation."""
+    """The secret in a person's calendar feed URL; stored hashed, replaced on rotation.
+
+    The token is an HMAC of `seed` (256 random bits) under the app's secret key: the feed page
+    can show the same URL again, while the database alone (seed and hash) does not reveal it.
+    """
 
     __tablename__ = "calendar_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    seed: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mentor_match.web import account, auth, imports, main, navigation, participants, profile
+from mentor_match.web import (
+    account,
+    auth,
+    calendar,
+    imports,
+    main,
+    navigation,
+    participants,
+    profile,
+    rounds,
+)
 from mentor_match.web.formatting import register_filters
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (main, auth, account, profile, participants, imports):
+    for module in (main, auth, account, profile, participants, imports, rounds, calendar):
         app.register_blueprint(module.bp)
     register_filters(app)
     navigation.register(app)

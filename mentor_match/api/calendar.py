@@ -1,0 +1,76 @@
+"""API: booking invites as .ics, and the caller's calendar subscription URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request
+
+from mentor_match.api.base import spec
+from mentor_match.auth import acting_user, login_required, roles_required
+from mentor_match.extensions import db
+from mentor_match.services import bookings, calendars
+from mentor_match.services.calendars import Site
+
+URLS_SCHEMA = {
+    "type": "object",
+    "required": ["feed_url", "webcal_url"],
+    "properties": {
+        "feed_url": {"type": "string", "format": "uri"},
+        "webcal_url": {"type": "string"},
+    },
+}
+
+
+def _site() -> Site:
+    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
+
+
+@spec.route(
+    "/bookings/<int:booking_id>/invite.ics",
+    methods=["GET"],
+    summary="The booking's calendar invite: METHOD:REQUEST, or METHOD:CANCEL once cancelled",
+    tag="calendar",
+    responses={200: {"type": "string"}},
+    response_type="text/calendar",
+)
+@login_required
+def booking_invite(booking_id: int) -> Response:
+    booking = bookings.get_booking(db.session, acting_user(), booking_id)  # type: ignore[arg-type]
+    method, text = calendars.booking_invite(booking, _site())
+    return Response(
+        text,
+        content_type=f"text/calendar; charset=utf-8; method={method}",
+        headers={
+            "Content-Disposition": f'attachment; filename="booking-{booking.id}.ics"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
+
+
+@spec.route(
+    "/me/calendar",
+    methods=["GET"],
+    summary="The caller's calendar feed URLs (https and webcal)",
+    tag="calendar",
+    responses={200: URLS_SCHEMA},
+)
+@roles_required("mentor", "mentee")
+def my_calendar() -> dict[str, Any]:
+    token = calendars.feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
+    db.session.commit()
+    return _site().feed_urls(token)
+
+
+@spec.route(
+    "/me/calendar/rotate",
+    methods=["POST"],
+    summary="Replace the caller's feed URL; the old one answers 404 from now on",
+    tag="calendar",
+    responses={200: URLS_SCHEMA},
+)
+@roles_required("mentor", "mentee")
+def rotate_calendar() -> dict[str, Any]:
+    token = calendars.rotate_feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
+    db.session.commit()
+    return _site().feed_urls(token)

@@ -1,0 +1,386 @@
+"""Bookings: taking a seat or a waitlist place, cancelling, promotion, and attendance.
+
+Seats are guarded by the database, never by a count read in Python: a booking takes its seat
+with one conditional UPDATE of the shift's `seats_taken` (which only succeeds while a seat is
+left), inside a write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the UPDATE's row lock,
+and a lock on the mentee's row so their overlap check cannot race their other bookings).
+The CHECK `seats_taken <= seats` and the unique index on live bookings are the backstop.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import exists, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, scoped_session, selectinload
+
+from mentor_match.database import begin_write
+from mentor_match.extensions import db
+from mentor_match.models import Booking, BookingStatus, Mentorship, Role, Shift, ShiftStatus, User
+from mentor_match.services import calendars
+from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+def write_transaction(session: Session) -> None:
+    """`begin_write` on the real session (it needs `in_transaction`, which the scoped proxy of
+    Flask-SQLAlchemy does not offer)."""
+    begin_write(session() if isinstance(session, scoped_session) else session)
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name != "sqlite"
+
+
+def is_mentor_of(session: Session, shift: Shift, mentee: User) -> bool:
+    """True when the shift's mentor is one of the mentee's published (current) mentors."""
+    return bool(
+        session.scalar(
+            db.select(
+                exists().where(
+                    Mentorship.mentor_id == shift.mentor_id,
+                    Mentorship.mentee_id == mentee.id,
+                    Mentorship.ended_at.is_(None),
+                )
+            )
+        )
+    )
+
+
+def has_booking(session: Session, shift: Shift, mentee: User) -> bool:
+    return bool(
+        session.scalar(
+            db.select(exists().where(Booking.shift_id == shift.id, Booking.mentee_id == mentee.id))
+        )
+    )
+
+
+def may_book(session: Session, shift: Shift, mentee: User) -> bool:
+    return mentee.role == Role.MENTEE and (
+        shift.open_to_all or is_mentor_of(session, shift, mentee)
+    )
+
+
+def _overlapping_confirmed(session: Session, mentee_id: int, shift: Shift) -> bool:
+    other = db.aliased(Shift)
+    return bool(
+        session.scalar(
+            db.select(
+                exists()
+                .where(
+                    Booking.mentee_id == mentee_id,
+                    Booking.status == BookingStatus.CONFIRMED,
+                    Booking.shift_id != shift.id,
+                    other.id == Booking.shift_id,
+                    other.status == ShiftStatus.SCHEDULED,
+                    other.start_at < shift.end_at,
+                    other.end_at > shift.start_at,
+                )
+                .correlate(None)
+            )
+        )
+    )
+
+
+def _take_seat(session: Session, shift_id: int) -> bool:
+    """Take one seat if one is left; True when taken. The database decides, atomically."""
+    result = session.execute(
+        update(Shift)
+        .where(
+            Shift.id == shift_id,
+            Shift.seats_taken < Shift.seats,
+            Shift.status == ShiftStatus.SCHEDULED.value,
+        )
+        .values(seats_taken=Shift.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _free_seat(session: Session, shift_id: int) -> None:
+    session.execute(
+        update(Shift)
+        .where(Shift.id == shift_id, Shift.seats_taken > 0)
+        .values(seats_taken=Shift.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def book_shift(
+    session: Session,
+    mentee: User,
+    shift_id: int,
+    *,
+    site: calendars.Site,
+    waitlist: bool = False,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a seat on the shift for `mentee`, or a waitlist place when it is full and asked.
+
+    409 `shift_full` (no seat, no waitlist asked), `overlap` (the mentee holds an overlapping
+    confirmed booking), `already_booked`, `shift_cancelled`; 422 `shift_started`; 403 when the
+    shift is neither their published mentor's nor open to all.
+    """
+    if not isinstance(waitlist, bool):
+        raise Invalid(
+            "'waitlist' must be true or false",
+            details=[{"field": "waitlist", "message": "true/false"}],
+        )
+    now = now or datetime.now(UTC)
+    write_transaction(session)
+    if mentee.role != Role.MENTEE:
+        raise Forbidden("only mentees book shifts")
+    if _postgres(session):
+        # One booking at a time per mentee: their overlap check sees their other bookings.
+        session.execute(db.select(User.id).where(User.id == mentee.id).with_for_update()).one()
+    shift = session.get(Shift, shift_id, populate_existing=True)
+    if shift is None:
+        raise NotFound(f"there is no shift {shift_id}")
+    if not may_book(session, shift, mentee):
+        raise Forbidden(
+            "you can book shifts of your own mentor(s) and shifts open to everyone; "
+            "this one is neither"
+        )
+    if shift.is_cancelled:
+        raise Conflict("the shift is cancelled", code="shift_cancelled")
+    if shift.start_at <= now:
+        raise Invalid("the shift has already started", code="shift_started")
+    live = session.scalar(
+        db.select(Booking).where(
+            Booking.shift_id == shift.id,
+            Booking.mentee_id == mentee.id,
+            Booking.status != BookingStatus.CANCELLED,
+        )
+    )
+    if live is not None:
+        raise Conflict(f"you already hold a {live.status} booking on it", code="already_booked")
+    if _overlapping_confirmed(session, mentee.id, shift):
+        raise Conflict(
+            "you already hold a confirmed booking that overlaps this shift", code="overlap"
+        )
+    if _take_seat(session, shift.id):
+        status = BookingStatus.CONFIRMED
+    elif waitlist:
+        status = BookingStatus.WAITLISTED
+    else:
+        raise Conflict(
+            "the shift is full; ask for the waitlist to be told when a seat frees up",
+            code="shift_full",
+        )
+    booking = Booking(
+        shift=shift,
+        mentee=mentee,
+        status=status.value,
+        sequence=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # The backstops: the live-booking index or the seats CHECK caught a race.
+        if "seats" in str(exc.orig).lower():
+            raise Conflict("the shift is full", code="shift_full") from exc
+        raise Conflict("you already hold a booking on it", code="already_booked") from exc
+    session.expire(shift, ["seats_taken"])
+    if status == BookingStatus.CONFIRMED:
+        calendars.queue_booking_mail(session, booking, site, "is confirmed")
+    return booking
+
+
+def _visible_booking(session: Session, actor: User, booking_id: int) -> Booking:
+    booking = session.get(Booking, booking_id, populate_existing=True)
+    if booking is None or not (
+        actor.role == Role.COORDINATOR
+        or booking.mentee_id == actor.id
+        or booking.shift.mentor_id == actor.id
+    ):
+        # Someone else's booking: say nothing about whether it exists.
+        raise NotFound(f"there is no booking {booking_id}")
+    return booking
+
+
+def get_booking(session: Session, actor: User, booking_id: int) -> Booking:
+    return _visible_booking(session, actor, booking_id)
+
+
+def cancel_booking(
+    session: Session,
+    actor: User,
+    booking_id: int,
+    *,
+    site: calendars.Site,
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel a booking (the mentee's own, or by the shift's mentor or a coordinator).
+
+    A freed seat goes to the first waitlisted mentee, in the same transaction.
+    """
+    now = now or datetime.now(UTC)
+    write_transaction(session)
+    booking = _visible_booking(session, actor, booking_id)
+    if _postgres(session):
+        # Cancels and promotions on one shift take turns (bookings' seat UPDATE waits too).
+        session.execute(
+            db.select(Shift.id).where(Shift.id == booking.shift_id).with_for_update()
+        ).one()
+        session.refresh(booking)
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    booking.status = BookingStatus.CANCELLED.value
+    booking.cancelled_at = now
+    booking.updated_at = now
+    booking.sequence += 1
+    session.flush()
+    if was_confirmed:
+        _free_seat(session, booking.shift_id)
+        calendars.queue_booking_mail(session, booking, site, "is cancelled")
+    shift = booking.shift
+    session.expire(shift, ["seats_taken"])
+    if not shift.is_cancelled and shift.start_at > now:
+        promote_waitlisted(session, shift, site=site, now=now)
+    return booking
+
+
+def promote_waitlisted(
+    session: Session, shift: Shift, *, site: calendars.Site, now: datetime | None = None
+) -> list[Booking]:
+    """Give free seats to waitlisted mentees in the order they joined.
+
+    A mentee who meanwhile holds an overlapping confirmed booking keeps their place and is
+    skipped. Each promoted mentee (and the mentor) is mailed the invite.
+    """
+    now = now or datetime.now(UTC)
+    waiting = session.scalars(
+        db.select(Booking)
+        .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.WAITLISTED)
+        .order_by(Booking.created_at, Booking.id)
+        .options(selectinload(Booking.mentee))
+    ).all()
+    promoted = []
+    for booking in waiting:
+        if _overlapping_confirmed(session, booking.mentee_id, shift):
+            continue
+        if not _take_seat(session, shift.id):
+            break
+        booking.status = BookingStatus.CONFIRMED.value
+        booking.sequence += 1
+        booking.updated_at = now
+        promoted.append(booking)
+        calendars.queue_booking_mail(session, booking, site, "is confirmed from the waitlist")
+    session.flush()
+    session.expire(shift, ["seats_taken"])
+    return promoted
+
+
+# -- attendance ----------------------------------------------------------------------------
+
+
+def _hours(value: object, limit: Decimal) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise Invalid(
+            "'hours' must be a number", details=[{"field": "hours", "message": "a number"}]
+        )
+    try:
+        hours = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise Invalid(
+            "'hours' must be a number", details=[{"field": "hours", "message": "a number"}]
+        ) from exc
+    if not hours.is_finite() or hours < 0 or hours > limit:
+        raise Invalid(
+            f"'hours' must be from 0 to {limit:g}, the length of the shift",
+            details=[{"field": "hours", "message": f"from 0 to {limit:g}"}],
+        )
+    return hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def record_attendance(
+    session: Session,
+    actor: User,
+    booking_id: int,
+    *,
+    attended: bool,
+    hours: object = None,
+    now: datetime | None = None,
+) -> Booking:
+    """The shift's mentor (or a coordinator) records whether the mentee came, and for how long.
+
+    Only once the shift has started, only for confirmed bookings; hours from 0 up to the
+    shift's length (at most 24). Without hours, attending counts the whole shift.
+    """
+    now = now or datetime.now(UTC)
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound(f"there is no booking {booking_id}")
+    shift = booking.shift
+    if not (actor.role == Role.COORDINATOR or shift.mentor_id == actor.id):
+        if booking.mentee_id == actor.id:
+            raise Forbidden("the mentor records attendance")
+        raise NotFound(f"there is no booking {booking_id}")
+    if not isinstance(attended, bool):
+        raise Invalid(
+            "'attended' must be true or false",
+            details=[{"field": "attended", "message": "true/false"}],
+        )
+    if booking.status != BookingStatus.CONFIRMED or shift.is_cancelled:
+        raise Conflict(
+            "only confirmed bookings on held shifts have attendance", code="not_confirmed"
+        )
+    if shift.start_at > now:
+        raise Conflict("attendance can be recorded once the shift has started", code="not_started")
+    length = Decimal((shift.end_at - shift.start_at).total_seconds()) / Decimal(3600)
+    length = min(length, Decimal(24)).quantize(Decimal("0.01"))
+    if not attended:
+        booking.hours = Decimal(0)
+    elif hours is None:
+        booking.hours = length
+    else:
+        booking.hours = _hours(hours, length)
+    booking.attended = attended
+    booking.attendance_recorded_at = now
+    booking.updated_at = now
+    session.flush()
+    return booking
+
+
+# -- listing -------------------------------------------------------------------------------
+
+
+def bookings_of(
+    session: Session, mentee: User, *, include_cancelled: bool = True, limit: int = 500
+) -> list[Booking]:
+    """The mentee's bookings, soonest shift first."""
+    query = (
+        db.select(Booking)
+        .join(Booking.shift)
+        .where(Booking.mentee_id == mentee.id)
+        .options(
+            selectinload(Booking.shift).selectinload(Shift.mentor),
+            selectinload(Booking.shift).selectinload(Shift.specialty),
+        )
+        .order_by(Shift.start_at, Booking.id)
+        .limit(limit)
+    )
+    if not include_cancelled:
+        query = query.where(Booking.status != BookingStatus.CANCELLED)
+    return list(session.scalars(query))
+
+
+def booking_dict(booking: Booking) -> dict[str, Any]:
+    return {
+        "id": booking.id,
+        "shift_id": booking.shift_id,
+        "mentee_id": booking.mentee_id,
+        "status": booking.status,
+        "sequence": booking.sequence,
+        "start": booking.shift.start_at.isoformat(),
+        "end": booking.shift.end_at.isoformat(),
+        "attended": booking.attended,
+        "hours": float(booking.hours) if booking.hours is not None else None,
+        "created_at": booking.created_at.isoformat(),
+    }

@@ -1,0 +1,534 @@
+"""Shifts: publishing one-off shifts or a weekly series, rescheduling, seats and cancelling."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session, selectinload
+
+from mentor_match.extensions import db
+from mentor_match.models import (
+    AvailabilityWindow,
+    Booking,
+    BookingStatus,
+    Mentorship,
+    Role,
+    Shift,
+    ShiftStatus,
+    Specialty,
+    User,
+)
+from mentor_match.services import bookings, calendars
+from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
+
+MAX_SEATS = 50
+MAX_SHIFT = timedelta(hours=24)
+MAX_SERIES_DAYS = 366
+MAX_SERIES_SHIFTS = 500
+LOCATION_MAX = 200
+NOTES_MAX = 2000
+
+UNSET: Any = object()
+
+
+# -- parsing and validation, shared by the API and the forms --------------------------------
+
+
+def _problem(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": message}
+
+
+def parse_instant(value: object, field: str) -> datetime:
+    """An ISO-8601 date-time WITH an offset (`2025-03-04T09:00:00-06:00` or `…Z`), in UTC."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(
+            f"'{field}' must be an ISO-8601 date-time with an offset",
+            details=[_problem(field, "give a date-time such as 2025-03-04T09:00:00-06:00")],
+        )
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise Invalid(
+            f"'{field}' is not an ISO-8601 date-time: {value!r}",
+            details=[_problem(field, "give a date-time such as 2025-03-04T09:00:00-06:00")],
+        ) from exc
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise Invalid(
+            f"'{field}' has no UTC offset: {value!r} could be any time zone's",
+            details=[_problem(field, "add the offset, e.g. -06:00, or Z for UTC")],
+        )
+    return moment.astimezone(UTC)
+
+
+def local_instant(day: date, clock: time, zone: str) -> datetime:
+    """The UTC instant of a wall-clock time on a day in `zone` (DST handled by zoneinfo).
+
+    A time that does not exist (skipped by a spring-forward change) is read with the offset
+    in force before the change, so 02:30 becomes 03:30 local, as people expect.
+    """
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def _check_seats(seats: object) -> int:
+    if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
+        raise Invalid(
+            f"seats must be a whole number from 1 to {MAX_SEATS}",
+            details=[_problem("seats", f"choose 1 to {MAX_SEATS}")],
+        )
+    return seats
+
+
+def _check_times(start_at: datetime, end_at: datetime, *, now: datetime) -> None:
+    problems = []
+    if end_at <= start_at:
+        problems.append(_problem("end", "the shift must end after it starts"))
+    elif end_at - start_at > MAX_SHIFT:
+        problems.append(_problem("end", "a shift lasts at most 24 hours"))
+    if start_at <= now:
+        problems.append(_problem("start", "the shift must start in the future"))
+    if problems:
+        raise Invalid("; ".join(p["message"] for p in problems), details=problems)
+
+
+def _check_text(value: object, field: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"'{field}' must be text", details=[_problem(field, "must be text")])
+    value = value.strip()
+    if len(value) > limit:
+        raise Invalid(
+            f"'{field}' is longer than {limit} characters",
+            details=[_problem(field, f"at most {limit} characters")],
+        )
+    return value
+
+
+def _specialty(session: Session, slug: object) -> Specialty | None:
+    if slug is None or slug == "":
+        return None
+    if not isinstance(slug, str):
+        raise Invalid("'specialty' must be a slug", details=[_problem("specialty", "a slug")])
+    found = session.scalar(db.select(Specialty).where(Specialty.slug == slug.strip().lower()))
+    if found is None:
+        raise Invalid(
+            f"unknown specialty {slug!r}",
+            details=[_problem("specialty", "use a specialty slug such as 'oncology'")],
+        )
+    return found
+
+
+def _bool(value: object, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"'{field}' must be true or false", details=[_problem(field, "true/false")])
+    return value
+
+
+# -- who may do what -----------------------------------------------------------------------
+
+
+def _mentor_for(session: Session, actor: User, mentor_id: int | None) -> User:
+    if actor.role == Role.MENTOR:
+        if mentor_id not in (None, actor.id):
+            raise Forbidden("mentors publish shifts for themselves only")
+        return actor
+    if actor.role != Role.COORDINATOR:
+        raise Forbidden("only mentors and coordinators publish shifts")
+    if mentor_id is None:
+        raise Invalid(
+            "give 'mentor_id': the mentor whose shift this is",
+            details=[_problem("mentor_id", "required for coordinators")],
+        )
+    mentor = session.get(User, mentor_id) if isinstance(mentor_id, int) else None
+    if mentor is None or mentor.role != Role.MENTOR:
+        raise Invalid(
+            f"there is no mentor with id {mentor_id}",
+            details=[_problem("mentor_id", "not a mentor")],
+        )
+    return mentor
+
+
+def may_manage(actor: User, shift: Shift) -> bool:
+    return actor.role == Role.COORDINATOR or shift.mentor_id == actor.id
+
+
+def get_shift(session: Session, actor: User, shift_id: int) -> Shift:
+    """A shift the actor may see: their own, any for coordinators, a bookable one for mentees."""
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(f"there is no shift {shift_id}")
+    if may_manage(actor, shift):
+        return shift
+    if actor.role == Role.MENTEE and (
+        shift.open_to_all or bookings.is_mentor_of(session, shift, actor)
+    ):
+        return shift
+    if actor.role == Role.MENTEE and bookings.has_booking(session, shift, actor):
+        return shift
+    raise NotFound(f"there is no shift {shift_id}")
+
+
+def managed_shift(session: Session, actor: User, shift_id: int) -> Shift:
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(f"there is no shift {shift_id}")
+    if not may_manage(actor, shift):
+        raise Forbidden("only the shift's mentor or a coordinator can change it")
+    return shift
+
+
+# -- creating ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftDetails:
+    """What a shift offers besides its time, shared by one-off shifts and series."""
+
+    seats: int
+    location: str = ""
+    specialty: str | None = None
+    open_to_all: bool = False
+    notes: str = ""
+
+
+def _checked_details(session: Session, details: ShiftDetails) -> dict[str, Any]:
+    return {
+        "seats": _check_seats(details.seats),
+        "location": _check_text(details.location, "location", LOCATION_MAX),
+        "specialty": _specialty(session, details.specialty),
+        "open_to_all": _bool(details.open_to_all, "open_to_all"),
+        "notes": _check_text(details.notes, "notes", NOTES_MAX),
+    }
+
+
+def create_shift(
+    session: Session,
+    actor: User,
+    *,
+    start_at: datetime,
+    end_at: datetime,
+    details: ShiftDetails,
+    mentor_id: int | None = None,
+    now: datetime | None = None,
+) -> Shift:
+    """Publish a one-off shift for `actor` (a mentor) or, by a coordinator, for `mentor_id`."""
+    mentor = _mentor_for(session, actor, mentor_id)
+    start_at, end_at = start_at.astimezone(UTC), end_at.astimezone(UTC)
+    _check_times(start_at, end_at, now=now or datetime.now(UTC))
+    shift = Shift(mentor=mentor, start_at=start_at, end_at=end_at, seats_taken=0, sequence=0)
+    for key, value in _checked_details(session, details).items():
+        setattr(shift, key, value)
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def series_times(
+    windows: list[tuple[int, int, int]], zone: str, first_day: date, last_day: date
+) -> list[tuple[datetime, datetime]]:
+    """The UTC start and end of every weekly window (weekday, start, end minutes, in `zone`)
+    on each day from `first_day` to `last_day`, both included."""
+    times = []
+    day = first_day
+    while day <= last_day:
+        for weekday, start_minute, end_minute in windows:
+            if weekday != day.weekday():
+                continue
+            start = local_instant(day, time(start_minute // 60, start_minute % 60), zone)
+            end_day = day + timedelta(days=end_minute // 1440)
+            end_minute %= 1440
+            end = local_instant(end_day, time(end_minute // 60, end_minute % 60), zone)
+            if end > start:
+                times.append((start, end))
+        day += timedelta(days=1)
+    return sorted(times)
+
+
+def create_series(
+    session: Session,
+    actor: User,
+    *,
+    first_day: date,
+    last_day: date,
+    details: ShiftDetails,
+    weekdays: set[int] | None = None,
+    mentor_id: int | None = None,
+    now: datetime | None = None,
+) -> list[Shift]:
+    """Publish a shift for each of the mentor's weekly availability windows over a date range.
+
+    Windows are in the mentor's own time zone, so a 07:00 shift stays at 07:00 local across a
+    DST change (its UTC time moves). Windows that already started are skipped.
+    """
+    mentor = _mentor_for(session, actor, mentor_id)
+    now = now or datetime.now(UTC)
+    if last_day < first_day:
+        raise Invalid(
+            "the last day is before the first day",
+            details=[_problem("last_day", "must be on or after the first day")],
+        )
+    if (last_day - first_day).days >= MAX_SERIES_DAYS:
+        raise Invalid(
+            f"a series covers at most {MAX_SERIES_DAYS} days",
+            details=[_problem("last_day", f"at most {MAX_SERIES_DAYS} days after the first")],
+        )
+    checked = _checked_details(session, details)
+    windows = [
+        (w.weekday, w.start_minute, w.end_minute)
+        for w in session.scalars(
+            db.select(AvailabilityWindow).where(AvailabilityWindow.user_id == mentor.id)
+        )
+        if weekdays is None or w.weekday in weekdays
+    ]
+    if not windows:
+        raise Invalid(
+            "the mentor has no weekly availability to make shifts from",
+            details=[_problem("availability", "add availability windows to the profile first")],
+        )
+    times = [(s, e) for s, e in series_times(windows, mentor.timezone, first_day, last_day)]
+    times = [(s, e) for s, e in times if s > now]
+    if not times:
+        raise Invalid(
+            "no availability window falls in those dates",
+            details=[_problem("first_day", "choose dates that include your available days")],
+        )
+    if len(times) > MAX_SERIES_SHIFTS:
+        raise Invalid(
+            f"that would make {len(times)} shifts; a series makes at most {MAX_SERIES_SHIFTS}",
+            details=[_problem("last_day", "choose a shorter range")],
+        )
+    series_id = str(uuid.uuid4())
+    shifts = []
+    for start_at, end_at in times:
+        shift = Shift(
+            mentor=mentor,
+            start_at=start_at,
+            end_at=end_at,
+            seats_taken=0,
+            sequence=0,
+            series_id=series_id,
+            **checked,
+        )
+        session.add(shift)
+        shifts.append(shift)
+    session.flush()
+    return shifts
+
+
+# -- changing ------------------------------------------------------------------------------
+
+
+def update_shift(
+    session: Session,
+    actor: User,
+    shift_id: int,
+    *,
+    site: calendars.Site,
+    start_at: datetime | None = None,
+    end_at: datetime | None = None,
+    seats: int | None = None,
+    location: str | None = None,
+    specialty: str | None = UNSET,
+    open_to_all: bool | None = None,
+    notes: str | None = None,
+    now: datetime | None = None,
+) -> Shift:
+    """Reschedule, move, or change the seats of a shift; everyone booked is told.
+
+    Seats never drop below the confirmed bookings (409 `seats_below_booked`). More seats
+    promote waitlisted mentees. A change of time or place raises SEQUENCE on the shift and on
+    its live bookings, so calendar apps replace the entry.
+    """
+    now = now or datetime.now(UTC)
+    bookings.write_transaction(session)
+    shift = managed_shift(session, actor, shift_id)
+    _lock(session, shift)
+    if shift.is_cancelled:
+        raise Conflict("the shift is cancelled and cannot change", code="shift_cancelled")
+    new_start = start_at.astimezone(UTC) if start_at is not None else shift.start_at
+    new_end = end_at.astimezone(UTC) if end_at is not None else shift.end_at
+    moved = (new_start, new_end) != (shift.start_at, shift.end_at)
+    if moved:
+        _check_times(new_start, new_end, now=now)
+    changed_place = False
+    if location is not None:
+        location = _check_text(location, "location", LOCATION_MAX)
+        changed_place = location != shift.location
+        shift.location = location
+    if specialty is not UNSET:
+        shift.specialty = _specialty(session, specialty)
+    if open_to_all is not None:
+        shift.open_to_all = _bool(open_to_all, "open_to_all")
+    if notes is not None:
+        shift.notes = _check_text(notes, "notes", NOTES_MAX)
+    if moved:
+        shift.start_at, shift.end_at = new_start, new_end
+    if seats is not None:
+        seats = _check_seats(seats)
+        if seats != shift.seats:
+            result = session.execute(
+                update(Shift)
+                .where(Shift.id == shift.id, Shift.seats_taken <= seats)
+                .values(seats=seats)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                session.refresh(shift)
+                raise Conflict(
+                    f"{shift.seats_taken} seats are booked; cancel bookings before going "
+                    f"below that",
+                    code="seats_below_booked",
+                    details=[_problem("seats", f"at least {shift.seats_taken}")],
+                )
+            session.expire(shift, ["seats", "seats_taken"])
+    shift.updated_at = now
+    if moved or changed_place:
+        shift.sequence += 1
+        for booking in shift.bookings:
+            if booking.status != BookingStatus.CANCELLED:
+                booking.sequence += 1
+                booking.updated_at = now
+                calendars.queue_booking_mail(session, booking, site, "has changed")
+    session.flush()
+    bookings.promote_waitlisted(session, shift, site=site, now=now)
+    return shift
+
+
+def cancel_shift(
+    session: Session,
+    actor: User,
+    shift_id: int,
+    *,
+    site: calendars.Site,
+    now: datetime | None = None,
+) -> Shift:
+    """Cancel the shift and every booking on it; each booked mentee gets a cancellation."""
+    now = now or datetime.now(UTC)
+    bookings.write_transaction(session)
+    shift = managed_shift(session, actor, shift_id)
+    _lock(session, shift)
+    if shift.is_cancelled:
+        return shift
+    shift.status = ShiftStatus.CANCELLED.value
+    shift.cancelled_at = now
+    shift.updated_at = now
+    shift.sequence += 1
+    session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id)
+        .values(seats_taken=0)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(shift, ["seats_taken"])
+    for booking in shift.bookings:
+        if booking.status == BookingStatus.CANCELLED:
+            continue
+        was_confirmed = booking.status == BookingStatus.CONFIRMED
+        booking.status = BookingStatus.CANCELLED.value
+        booking.cancelled_at = now
+        booking.updated_at = now
+        booking.sequence += 1
+        if was_confirmed:
+            calendars.queue_booking_mail(session, booking, site, "is cancelled")
+    session.flush()
+    return shift
+
+
+def _lock(session: Session, shift: Shift) -> None:
+    """Hold the shift's row until commit (PostgreSQL; SQLite already holds the write lock)."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(db.select(Shift.id).where(Shift.id == shift.id).with_for_update()).one()
+    session.refresh(shift)
+
+
+# -- listing -------------------------------------------------------------------------------
+
+
+def list_shifts(
+    session: Session,
+    viewer: User,
+    *,
+    mentor_id: int | None = None,
+    start_from: datetime | None = None,
+    start_to: datetime | None = None,
+    bookable: bool = False,
+    include_full: bool = True,
+    specialty: str | None = None,
+    include_cancelled: bool = False,
+    now: datetime | None = None,
+    limit: int = 500,
+) -> list[Shift]:
+    """The shifts `viewer` may see, soonest first.
+
+    Mentors see their own, coordinators every shift, mentees those they may book. With
+    `bookable`, only future scheduled shifts the viewer could book (a full one still shows:
+    its waitlist is open) unless `include_full` is false.
+    """
+    now = now or datetime.now(UTC)
+    query = db.select(Shift).options(selectinload(Shift.mentor), selectinload(Shift.specialty))
+    if viewer.role == Role.MENTOR and not bookable:
+        query = query.where(Shift.mentor_id == viewer.id)
+    elif viewer.role == Role.MENTEE or bookable:
+        mine = db.select(Mentorship.mentor_id).where(
+            Mentorship.mentee_id == viewer.id, Mentorship.ended_at.is_(None)
+        )
+        query = query.where(or_(Shift.open_to_all.is_(True), Shift.mentor_id.in_(mine)))
+        if viewer.role != Role.MENTEE:
+            query = query.where(Shift.id.is_(None))  # only mentees book
+    if mentor_id is not None:
+        query = query.where(Shift.mentor_id == mentor_id)
+    if start_from is not None:
+        query = query.where(Shift.start_at >= start_from)
+    if start_to is not None:
+        query = query.where(Shift.start_at < start_to)
+    if specialty:
+        query = query.join(Shift.specialty).where(Specialty.slug == specialty)
+    if bookable:
+        query = query.where(Shift.start_at > now, Shift.status == ShiftStatus.SCHEDULED)
+        if not include_full:
+            query = query.where(Shift.seats_taken < Shift.seats)
+    elif not include_cancelled and viewer.role == Role.MENTEE:
+        query = query.where(Shift.status == ShiftStatus.SCHEDULED)
+    return list(session.scalars(query.order_by(Shift.start_at, Shift.id).limit(limit)))
+
+
+def shift_dict(shift: Shift) -> dict[str, Any]:
+    return {
+        "id": shift.id,
+        "mentor_id": shift.mentor_id,
+        "mentor": shift.mentor.name,
+        "start": shift.start_at.isoformat(),
+        "end": shift.end_at.isoformat(),
+        "seats": shift.seats,
+        "seats_taken": shift.seats_taken,
+        "seats_left": shift.seats_left,
+        "location": shift.location,
+        "specialty": shift.specialty.slug if shift.specialty else None,
+        "open_to_all": shift.open_to_all,
+        "notes": shift.notes,
+        "status": shift.status,
+        "sequence": shift.sequence,
+        "series_id": shift.series_id,
+    }
+
+
+def attendees(session: Session, shift: Shift) -> list[Booking]:
+    """Live bookings on the shift: confirmed first, then the waitlist in order."""
+    return list(
+        session.scalars(
+            db.select(Booking)
+            .where(Booking.shift_id == shift.id, Booking.status != BookingStatus.CANCELLED)
+            .options(selectinload(Booking.mentee))
+            .order_by(
+                (Booking.status == BookingStatus.WAITLISTED).asc(),
+                Booking.created_at,
+                Booking.id,
+            )
+        )
+    )
