@@ -1,0 +1,298 @@
+"""API: match rounds -- create, run, review, pin, exclude and publish (coordinators only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from mentor_match.api.base import json_body, query_int, spec
+from mentor_match.auth import acting_user, coordinator_required
+from mentor_match.extensions import db
+from mentor_match.services import rounds
+from mentor_match.services.errors import Invalid
+
+NUMBER = {"type": "number"}
+BREAKDOWN = {"type": "object", "additionalProperties": NUMBER}
+STATS_SCHEMA = {
+    "type": "object",
+    "required": list(rounds.STATS_KEYS),
+    "properties": {key: NUMBER for key in rounds.STATS_KEYS},
+}
+MATCH_SCHEMA = {
+    "type": "object",
+    "required": ["mentee_id", "mentor_id", "score", "breakdown", "pinned"],
+    "properties": {
+        "mentee_id": {"type": "integer"},
+        "mentor_id": {"type": "integer"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "breakdown": BREAKDOWN,
+        "pinned": {"type": "boolean"},
+        "mentee_name": {"type": "string"},
+        "mentor_name": {"type": "string"},
+    },
+}
+UNMATCHED_SCHEMA = {
+    "type": "object",
+    "required": ["mentee_id", "reason"],
+    "properties": {
+        "mentee_id": {"type": "integer"},
+        "reason": {
+            "type": "string",
+            "enum": list(rounds.REASON_TEXT),
+        },
+        "message": {"type": "string"},
+        "mentor_ids": {"type": "array", "items": {"type": "integer"}},
+    },
+}
+STATUS = {"type": "string", "enum": ["draft", "running", "proposed", "published", "failed"]}
+SUMMARY_SCHEMA = {
+    "type": "object",
+    "required": ["id", "name", "status", "stats"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "status": STATUS,
+        "weights": BREAKDOWN,
+        "min_overlap_hours": NUMBER,
+        "progress_stage": {"type": "string"},
+        "progress": NUMBER,
+        "error": {"type": "string"},
+        "stats": STATS_SCHEMA,
+    },
+}
+PAIR_LIST = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"mentee_id": {"type": "integer"}, "mentor_id": {"type": "integer"}},
+    },
+}
+ROUND_SCHEMA = {
+    "type": "object",
+    "required": ["id", "name", "status", "matches", "unmatched", "stats"],
+    "properties": SUMMARY_SCHEMA["properties"]
+    | {
+        "matches": {"type": "array", "items": MATCH_SCHEMA},
+        "unmatched": {"type": "array", "items": UNMATCHED_SCHEMA},
+        "pins": PAIR_LIST,
+        "exclusions": PAIR_LIST,
+    },
+}
+CREATE_SCHEMA = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 200},
+        "weights": {
+            "type": "object",
+            "properties": {key: NUMBER for key in rounds.WEIGHT_LABELS},
+            "additionalProperties": False,
+        },
+        "min_overlap_hours": {"type": "number", "minimum": 0, "maximum": 40},
+    },
+}
+PAIR_SCHEMA = {
+    "type": "object",
+    "required": ["mentee_id", "mentor_id"],
+    "properties": {"mentee_id": {"type": "integer"}, "mentor_id": {"type": "integer"}},
+}
+CANDIDATES_SCHEMA = {
+    "type": "object",
+    "required": ["mentee_id", "items"],
+    "properties": {
+        "mentee_id": {"type": "integer"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["mentor_id", "score", "breakdown"],
+                "properties": {
+                    "mentor_id": {"type": "integer"},
+                    "mentor_name": {"type": "string"},
+                    "score": {"type": "number"},
+                    "breakdown": BREAKDOWN,
+                    "overlap_hours": NUMBER,
+                    "proposed": {"type": "boolean"},
+                    "pinned": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+
+
+def _round(round_id: int) -> dict[str, Any]:
+    return rounds.round_dict(db.session, rounds.get_round(db.session, round_id))
+
+
+@spec.route(
+    "/rounds",
+    methods=["POST"],
+    summary="Create a match round (draft) with its weights and minimum overlap",
+    tag="rounds",
+    body=CREATE_SCHEMA,
+    responses={201: ROUND_SCHEMA},
+)
+@coordinator_required
+def create_round() -> tuple[dict[str, Any], int]:
+    data = json_body()
+    match_round = rounds.create_round(
+        db.session,
+        acting_user(),
+        data.get("name"),
+        data.get("weights"),
+        data.get("min_overlap_hours", 2.0),
+    )
+    db.session.commit()
+    return _round(match_round.id), 201
+
+
+@spec.route(
+    "/rounds",
+    methods=["GET"],
+    summary="List match rounds, newest first",
+    tag="rounds",
+    responses={200: {"type": "object", "properties": {"items": {"type": "array"}}}},
+)
+@coordinator_required
+def list_rounds() -> dict[str, Any]:
+    items = [rounds.round_summary(r) for r in rounds.list_rounds(db.session)]
+    return {"items": items, "total": len(items)}
+
+
+@spec.route(
+    "/rounds/<int:round_id>",
+    methods=["GET"],
+    summary="A round: status, progress, proposed pairs with score breakdowns, unmatched, stats",
+    tag="rounds",
+    responses={200: ROUND_SCHEMA},
+)
+@coordinator_required
+def get_round(round_id: int) -> dict[str, Any]:
+    return _round(round_id)
+
+
+@spec.route(
+    "/rounds/<int:round_id>/run",
+    methods=["POST"],
+    summary="Run the solver: 200 with the result when it finishes quickly, else 202; poll GET",
+    tag="rounds",
+    responses={200: ROUND_SCHEMA, 202: ROUND_SCHEMA},
+)
+@coordinator_required
+def run_round(round_id: int) -> tuple[dict[str, Any], int]:
+    rounds.start_run(db.session, round_id)
+    db.session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    finished = rounds.launch_run(app, round_id)
+    db.session.expire_all()
+    return _round(round_id), 200 if finished else 202
+
+
+@spec.route(
+    "/rounds/<int:round_id>/candidates",
+    methods=["GET"],
+    summary="Every feasible mentor for a mentee, scored as the solver scores them, best first",
+    tag="rounds",
+    query=[{"name": "mentee_id", "in": "query", "required": True, "schema": {"type": "integer"}}],
+    responses={200: CANDIDATES_SCHEMA},
+)
+@coordinator_required
+def round_candidates(round_id: int) -> dict[str, Any]:
+    mentee_id = query_int("mentee_id", 0)
+    if mentee_id <= 0:
+        raise Invalid(
+            "give the mentee as ?mentee_id=N",
+            details=[{"field": "mentee_id", "message": "required"}],
+        )
+    match_round = rounds.get_round(db.session, round_id)
+    items = rounds.candidates_for(db.session, match_round, mentee_id)
+    return {"mentee_id": mentee_id, "items": items}
+
+
+def _pair_body() -> tuple[Any, Any]:
+    data = json_body()
+    return data.get("mentee_id"), data.get("mentor_id")
+
+
+@spec.route(
+    "/rounds/<int:round_id>/pins",
+    methods=["POST"],
+    summary="Pin a pair: the next run keeps it (a mentee's new pin replaces the old one)",
+    tag="rounds",
+    body=PAIR_SCHEMA,
+    responses={201: PAIR_SCHEMA},
+)
+@coordinator_required
+def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
+    mentee_id, mentor_id = _pair_body()
+    match_round = rounds.get_round(db.session, round_id)
+    pin = rounds.add_pin(db.session, match_round, mentee_id, mentor_id)
+    db.session.commit()
+    return {"round_id": round_id, "mentee_id": pin.mentee_id, "mentor_id": pin.mentor_id}, 201
+
+
+@spec.route(
+    "/rounds/<int:round_id>/pins",
+    methods=["DELETE"],
+    summary="Remove a pin",
+    tag="rounds",
+    body=PAIR_SCHEMA,
+    responses={200: {"type": "object"}},
+)
+@coordinator_required
+def remove_pin(round_id: int) -> dict[str, Any]:
+    mentee_id, mentor_id = _pair_body()
+    match_round = rounds.get_round(db.session, round_id)
+    rounds.remove_pin(db.session, match_round, mentee_id, mentor_id)
+    db.session.commit()
+    return {"removed": True}
+
+
+@spec.route(
+    "/rounds/<int:round_id>/exclusions",
+    methods=["POST"],
+    summary="Exclude a pair: the next runs never use it",
+    tag="rounds",
+    body=PAIR_SCHEMA,
+    responses={201: PAIR_SCHEMA},
+)
+@coordinator_required
+def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
+    mentee_id, mentor_id = _pair_body()
+    match_round = rounds.get_round(db.session, round_id)
+    item = rounds.add_exclusion(db.session, match_round, mentee_id, mentor_id)
+    db.session.commit()
+    return {"round_id": round_id, "mentee_id": item.mentee_id, "mentor_id": item.mentor_id}, 201
+
+
+@spec.route(
+    "/rounds/<int:round_id>/exclusions",
+    methods=["DELETE"],
+    summary="Remove an exclusion",
+    tag="rounds",
+    body=PAIR_SCHEMA,
+    responses={200: {"type": "object"}},
+)
+@coordinator_required
+def remove_exclusion(round_id: int) -> dict[str, Any]:
+    mentee_id, mentor_id = _pair_body()
+    match_round = rounds.get_round(db.session, round_id)
+    rounds.remove_exclusion(db.session, match_round, mentee_id, mentor_id)
+    db.session.commit()
+    return {"removed": True}
+
+
+@spec.route(
+    "/rounds/<int:round_id>/publish",
+    methods=["POST"],
+    summary="Publish the proposal: creates the mentorships and mails each pair",
+    tag="rounds",
+    responses={200: ROUND_SCHEMA},
+)
+@coordinator_required
+def publish_round(round_id: int) -> dict[str, Any]:
+    rounds.publish_round(db.session, round_id)
+    db.session.commit()
+    return _round(round_id)

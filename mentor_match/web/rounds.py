@@ -1,0 +1,298 @@
+"""Coordinators' match rounds (create, run, review, adjust, publish) and participants' matches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.extensions import db
+from mentor_match.matching import FACTORS, Weights
+from mentor_match.models import User
+from mentor_match.services import rounds
+from mentor_match.services.errors import Invalid, ServiceError
+from mentor_match.web.navigation import Link, add_link
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+add_link(
+    Link(
+        "rounds.index",
+        "Match rounds",
+        ("coordinator",),
+        "pair mentees with mentors, review, publish.",
+    )
+)
+add_link(
+    Link(
+        "rounds.my_matches",
+        "My matches",
+        ("mentor", "mentee"),
+        "your mentor, or your mentees, from published match rounds.",
+    )
+)
+
+PER_PAGE = 100
+DEFAULTS = Weights()
+WEIGHT_FIELDS = ("specialty", "availability", "site", "region", "preference", "saturation_hours")
+FACTOR_LABELS = {
+    "specialty": "Specialty",
+    "availability": "Availability",
+    "site": "Site / region",
+    "preference": "Preference",
+}
+
+
+def _weight(name: str, maximum: float) -> DecimalField:
+    return DecimalField(
+        rounds.WEIGHT_LABELS[name],
+        default=getattr(DEFAULTS, name),
+        places=None,
+        validators=[
+            InputRequired("Enter a number (0 turns this factor off)."),
+            NumberRange(0, maximum, f"Enter a number from 0 to {maximum:g}."),
+        ],
+    )
+
+
+class RoundForm(FlaskForm):
+    name = StringField(
+        "Name of the round",
+        validators=[DataRequired("Give the round a name."), Length(max=200)],
+        description="For example “Spring 2026 cohort”.",
+    )
+    min_overlap_hours = DecimalField(
+        "Minimum shared hours a week",
+        default=2,
+        places=None,
+        validators=[Optional(), NumberRange(0, 40, "Enter a number of hours from 0 to 40.")],
+        description="A pair must be free at the same time for at least this long each week.",
+    )
+    specialty = _weight("specialty", 100)
+    availability = _weight("availability", 100)
+    site = _weight("site", 100)
+    region = _weight("region", 100)
+    preference = _weight("preference", 100)
+    saturation_hours = _weight("saturation_hours", 168)
+    submit = SubmitField("Create the round")
+
+
+@bp.get("/")
+@coordinator_required
+def index():  # noqa: ANN201
+    items = [(r, rounds.round_summary(r)) for r in rounds.list_rounds(db.session)]
+    return render_template("rounds/index.html", items=items)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@coordinator_required
+def new():  # noqa: ANN201
+    form = RoundForm()
+    if form.validate_on_submit():
+        weights = {name: float(getattr(form, name).data) for name in WEIGHT_FIELDS}
+        overlap = form.min_overlap_hours.data
+        try:
+            match_round = rounds.create_round(
+                db.session,
+                current_user,
+                form.name.data,
+                weights,
+                2.0 if overlap is None else float(overlap),
+            )
+        except Invalid as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+            for item in exc.details:
+                field = getattr(form, str(item.get("field")), None)
+                if field is not None and hasattr(field, "errors"):
+                    field.errors = [*field.errors, item.get("message", "")]
+        else:
+            db.session.commit()
+            flash("Round created. Run it to see the proposed pairs.", "success")
+            return redirect(url_for("rounds.show", round_id=match_round.id))
+    failed = form.is_submitted() and bool(form.errors or form.form_errors)
+    return render_template("rounds/new.html", form=form), 422 if failed else 200
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+@bp.get("/<int:round_id>")
+@coordinator_required
+def show(round_id: int):  # noqa: ANN201
+    match_round = rounds.get_round(db.session, round_id)
+    data = rounds.round_dict(db.session, match_round)
+    total = len(data["matches"])
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(_page_number(), pages)
+    shown = data["matches"][(page - 1) * PER_PAGE : page * PER_PAGE]
+    stats = data["stats"]
+    greedy = _greedy(stats)
+    return render_template(
+        "rounds/show.html",
+        round=data,
+        matches=shown,
+        page=page,
+        pages=pages,
+        total=total,
+        greedy=greedy,
+        factors=FACTORS,
+        factor_labels=FACTOR_LABELS,
+        weight_labels=rounds.WEIGHT_LABELS,
+        factor_max=_factor_max(data["weights"]),
+    )
+
+
+def _factor_max(weights: dict[str, Any]) -> dict[str, float]:
+    """The most each factor can add to a score under the round's weights."""
+    try:
+        w = Weights.from_mapping(weights or {})
+    except ValueError:
+        w = DEFAULTS
+    return {
+        "specialty": w.specialty / w.total,
+        "availability": w.availability / w.total,
+        "site": w.site / w.total,
+        "preference": w.preference / w.total,
+    }
+
+
+def _greedy(stats: dict[str, Any]) -> dict[str, Any] | None:
+    if "greedy_total_score" not in stats:
+        return None
+    base = float(stats.get("greedy_total_score") or 0)
+    total = float(stats.get("total_score") or 0)
+    return {
+        "matched": int(stats.get("greedy_matched") or 0),
+        "total_score": base,
+        "extra_matched": int(stats.get("matched") or 0) - int(stats.get("greedy_matched") or 0),
+        "better_percent": (total - base) / base * 100 if base > 0 else None,
+    }
+
+
+def _back(round_id: int):  # noqa: ANN202
+    return redirect(url_for("rounds.show", round_id=round_id))
+
+
+def _fail(error: ServiceError) -> None:
+    db.session.rollback()
+    flash(error.message, "error")
+
+
+@bp.post("/<int:round_id>/run")
+@coordinator_required
+def run(round_id: int):  # noqa: ANN201
+    try:
+        rounds.start_run(db.session, round_id)
+    except ServiceError as exc:
+        _fail(exc)
+        return _back(round_id)
+    db.session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    rounds.launch_run(app, round_id)
+    return _back(round_id)
+
+
+@bp.get("/<int:round_id>/candidates")
+@coordinator_required
+def candidates(round_id: int):  # noqa: ANN201
+    match_round = rounds.get_round(db.session, round_id)
+    raw = request.args.get("mentee_id", "")
+    if not raw.isdigit():
+        raise Invalid("Choose a mentee to see their alternatives.")
+    mentee_id = int(raw)
+    items = rounds.candidates_for(db.session, match_round, mentee_id)
+    mentee = db.session.get(User, mentee_id)
+    return render_template(
+        "rounds/candidates.html",
+        round=rounds.round_summary(match_round),
+        mentee=mentee,
+        items=items,
+        factors=FACTORS,
+        factor_labels=FACTOR_LABELS,
+        factor_max=_factor_max(match_round.weights),
+    )
+
+
+def _form_ids() -> tuple[Any, Any]:
+    def number(name: str) -> Any:
+        raw = request.form.get(name, "")
+        return int(raw) if raw.isdigit() else raw
+
+    return number("mentee_id"), number("mentor_id")
+
+
+def _change(round_id: int, action: Any, done: str):  # noqa: ANN202
+    match_round = rounds.get_round(db.session, round_id)
+    mentee_id, mentor_id = _form_ids()
+    try:
+        action(db.session, match_round, mentee_id, mentor_id)
+    except ServiceError as exc:
+        _fail(exc)
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return _back(round_id)
+
+
+@bp.post("/<int:round_id>/pins")
+@coordinator_required
+def add_pin(round_id: int):  # noqa: ANN201
+    return _change(round_id, rounds.add_pin, "Pair pinned. Run the round again to apply it.")
+
+
+@bp.post("/<int:round_id>/pins/remove")
+@coordinator_required
+def remove_pin(round_id: int):  # noqa: ANN201
+    return _change(round_id, rounds.remove_pin, "Pin removed. Run the round again to apply it.")
+
+
+@bp.post("/<int:round_id>/exclusions")
+@coordinator_required
+def add_exclusion(round_id: int):  # noqa: ANN201
+    return _change(
+        round_id, rounds.add_exclusion, "Pair excluded. Run the round again to apply it."
+    )
+
+
+@bp.post("/<int:round_id>/exclusions/remove")
+@coordinator_required
+def remove_exclusion(round_id: int):  # noqa: ANN201
+    return _change(
+        round_id, rounds.remove_exclusion, "Exclusion removed. Run the round again to apply it."
+    )
+
+
+@bp.get("/<int:round_id>/publish")
+@coordinator_required
+def confirm_publish(round_id: int):  # noqa: ANN201
+    match_round = rounds.get_round(db.session, round_id)
+    return render_template("rounds/publish.html", round=rounds.round_summary(match_round))
+
+
+@bp.post("/<int:round_id>/publish")
+@coordinator_required
+def publish(round_id: int):  # noqa: ANN201
+    try:
+        match_round = rounds.publish_round(db.session, round_id)
+    except ServiceError as exc:
+        _fail(exc)
+        return _back(round_id)
+    db.session.commit()
+    matched = rounds.round_summary(match_round)["stats"]["matched"]
+    flash(f"Round published: {matched} mentorships created and each pair notified.", "success")
+    return _back(round_id)
+
+
+@bp.get("/my-matches")
+@roles_required("mentor", "mentee")
+def my_matches():  # noqa: ANN201
+    items = rounds.my_matches(db.session, current_user)
+    return render_template("rounds/my_matches.html", items=items)
