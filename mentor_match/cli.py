@@ -107,7 +107,62 @@ def backup_command(path: str) -> None:
     click.echo(f"Backed up {pages} pages to {path}.")
 
 
-COMMAND_GROUPS = [users_cli, demo_cli, backup_command]
+rounds_cli = AppGroup("rounds", help="Match rounds: list them and run one.")
+
+
+@rounds_cli.command("list")
+def list_rounds_command() -> None:
+    """List match rounds, newest first."""
+    from mentor_match.services import rounds
+
+    items = rounds.list_rounds(db.session)
+    if not items:
+        click.echo("No match rounds yet.")
+    for item in items:
+        summary = rounds.round_summary(item)
+        stats = summary["stats"]
+        click.echo(
+            f"{item.id}\t{summary['status']}\t{item.name}\t"
+            f"{stats['matched']}/{stats['mentees']} matched"
+        )
+
+
+@rounds_cli.command("run")
+@click.argument("round_id", type=int)
+def run_round_command(round_id: int) -> None:
+    """Run match round ROUND_ID in the foreground, with a progress bar."""
+    from mentor_match.services import rounds
+
+    with click.progressbar(length=100, label="Matching", show_eta=False) as bar:
+        recorder = rounds.progress_recorder(db.engine, round_id)
+        done = {"value": 0}
+
+        def progress(stage: str, fraction: float) -> None:
+            recorder(stage, fraction)
+            step = int(fraction * 100) - done["value"]
+            if step > 0:
+                bar.label = f"Matching: {stage}"
+                bar.update(step)
+                done["value"] += step
+
+        try:
+            match_round = rounds.run_now(db.session, round_id, progress)
+        except ServiceError as exc:
+            _fail(exc)
+        db.session.commit()
+        bar.update(100 - done["value"])
+    summary = rounds.round_summary(match_round)
+    if summary["status"] == "failed":
+        raise click.ClickException(summary["error"])
+    stats = summary["stats"]
+    click.echo(
+        f"Round {round_id} proposed: {stats['matched']} of {stats['mentees']} mentees matched "
+        f"(at most {stats['max_matchable']} possible), total score {stats['total_score']:.3f}, "
+        f"mean {stats['mean_score']:.3f}, solved in {stats['solve_seconds']:.2f} s."
+    )
+
+
+COMMAND_GROUPS = [users_cli, demo_cli, backup_command, rounds_cli]
 
 
 def init_app(app: Flask) -> None:
