@@ -464,17 +464,18 @@ def invitation_batches(
     """
     after = 0
     while True:
-        people = (
-            session.execute(
-                _without_password().where(User.id > after).order_by(User.id).limit(batch_size)
-            )
-            .tuples()
-            .all()
-        )
+        people = session.execute(
+            _without_password().where(User.id > after).order_by(User.id).limit(batch_size)
+        ).all()
         if not people:
             return
         after = people[-1][0]
-        yield _queue_invitations(session, people, base_url=base_url, secret_key=secret_key)
+        yield _queue_invitations(
+            session,
+            [(id_, email, name, hash_) for id_, email, name, hash_ in people],
+            base_url=base_url,
+            secret_key=secret_key,
+        )
         if len(people) < batch_size:
             return
 

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField, RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from mentor_match.api.imports import base_url, csv_download, invite_limit, send_all_invitations
@@ -24,7 +25,7 @@ add_link(
     Link("imports.index", "Import", ("coordinator",), "add mentors and mentees from a spreadsheet.")
 )
 
-KIND_CHOICES = [("mentees", "Mentees"), ("mentors", "Mentors")]
+KIND_CHOICES = [SelectChoice("mentees", "Mentees"), SelectChoice("mentors", "Mentors")]
 
 
 class UploadForm(FlaskForm):
