@@ -188,7 +188,7 @@ def round_summary(match_round: MatchRound) -> dict[str, Any]:
         "id": match_round.id,
         "name": match_round.name,
         "status": effective_status(match_round),
-        "weights": match_round.weights,
+        "weights": _stored_weights(match_round).as_dict(),
         "min_overlap_hours": match_round.min_overlap_hours,
         "progress_stage": match_round.progress_stage,
         "progress": match_round.progress,

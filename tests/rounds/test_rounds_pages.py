@@ -68,7 +68,6 @@ def test_create_run_review_and_publish(app, client, make_user, tmp_path):
     assert "No mentor shares any of the mentee&#39;s specialties." in review
     assert "Alternatives" in review and "Exclude" in review and "greedy" in review
 
-
     confirm = client.get(f"/rounds/{round_id}/publish").get_data(as_text=True)
     assert "Yes, publish" in confirm
     assert client.post(f"/rounds/{round_id}/publish").status_code == 400  # no CSRF token
