@@ -232,3 +232,20 @@ def test_openapi_declares_the_import_routes(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "text/csv" in paths["/api/v1/imports/mentors"]["post"]["requestBody"]["content"]
     assert "/api/v1/exports/{kind}.csv" in paths
+
+
+def test_dry_run_counts_without_writing(app, headers):
+    from mentor_match.services import imports
+
+    with app.app_context():
+        before = table_counts()
+        summary = imports.import_people(
+            db.session,
+            "mentors",
+            mentors_file(mentor_line(1), mentor_line(2)),
+            base_url="http://x/",
+            dry_run=True,
+        )
+        db.session.commit()
+        assert (summary.created, summary.updated) == (2, 0)
+        assert table_counts() == before
