@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -73,13 +73,15 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session | scoped_session[Session]) -> None:
     """Start a write transaction that holds the database's write lock from its first statement.
 
     Call it at the start of a service whose invariants (seats, capacity) need serialising. On
     SQLite it ends the current read transaction and begins the next one with BEGIN IMMEDIATE; on
     PostgreSQL row locks and conditional updates do the work, so it only marks the intent.
     """
+    if isinstance(session, scoped_session):
+        session = session()  # the proxy does not forward in_transaction()
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.in_transaction():

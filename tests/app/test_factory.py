@@ -85,3 +85,22 @@ def test_https_deployment_sets_secure_cookies_and_hsts(app_config):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_begin_write_takes_the_write_lock_first(app):
+    from mentor_match.database import begin_write
+
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))  # a read transaction is open
+        begin_write(db.session)
+        assert db.session().in_transaction()
+        if BACKEND == "sqlite":
+            # Another connection cannot start writing while this transaction holds the lock.
+            import sqlite3
+
+            path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+            other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+        db.session.rollback()
