@@ -7,19 +7,34 @@ from flask import Flask
 from mentor_match.web import (
     account,
     auth,
+    bookings,
     calendar,
+    cpd,
     imports,
     main,
     navigation,
     participants,
     profile,
     rounds,
+    shifts,
 )
 from mentor_match.web.formatting import register_filters
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (main, auth, account, profile, participants, imports, rounds, calendar):
+    for module in (
+        main,
+        auth,
+        account,
+        profile,
+        participants,
+        imports,
+        rounds,
+        calendar,
+        shifts,
+        bookings,
+        cpd,
+    ):
         app.register_blueprint(module.bp)
     register_filters(app)
     navigation.register(app)

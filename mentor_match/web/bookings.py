@@ -1,0 +1,126 @@
+"""Pages for mentees: shifts they can book, booking and the waitlist, my bookings, cancelling."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from mentor_match.auth import roles_required
+from mentor_match.extensions import db
+from mentor_match.services import bookings, calendars, people, shifts
+from mentor_match.services.calendars import Site
+from mentor_match.services.errors import ServiceError
+from mentor_match.web.navigation import Link, add_link
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+
+add_link(
+    Link("bookings.available", "Book a shift", ("mentee",), "shadow your mentor or an open shift.")
+)
+add_link(
+    Link(
+        "bookings.index", "My bookings", ("mentee",), "your shadowing bookings and waitlist places."
+    )
+)
+
+
+def _site() -> Site:
+    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
+
+
+def _day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/shifts")
+@roles_required("mentee")
+def available():  # noqa: ANN201
+    zone = current_user.timezone
+    first, last = _day("from"), _day("to")
+    specialty = request.args.get("specialty") or None
+    items = shifts.list_shifts(
+        db.session,
+        current_user,
+        bookable=True,
+        specialty=specialty,
+        start_from=shifts.local_instant(first, time(0), zone) if first else None,
+        start_to=shifts.local_instant(last + timedelta(days=1), time(0), zone) if last else None,
+    )
+    mine = {
+        b.shift_id: b
+        for b in bookings.bookings_of(db.session, current_user, include_cancelled=False)
+    }
+    return render_template(
+        "bookings/available.html",
+        shifts=items,
+        mine=mine,
+        specialties=people.all_specialties(db.session),
+        chosen=specialty or "",
+        first=first,
+        last=last,
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/book", methods=["POST"])
+@roles_required("mentee")
+def book(shift_id: int):  # noqa: ANN201
+    waitlist = request.form.get("waitlist") == "1"
+    try:
+        booking = bookings.book_shift(
+            db.session, current_user, shift_id, site=_site(), waitlist=waitlist
+        )
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("bookings.available"))
+    if booking.status == "confirmed":
+        flash("Booked. The invite is on its way to your mail.", "success")
+    else:
+        flash("You are on the waitlist; we will mail you if a seat frees up.", "success")
+    return redirect(url_for("bookings.index"))
+
+
+@bp.route("/")
+@roles_required("mentee")
+def index():  # noqa: ANN201
+    now = datetime.now(UTC)
+    items = bookings.bookings_of(db.session, current_user)
+    upcoming = [b for b in items if b.shift.end_at > now]
+    past = [b for b in items if b.shift.end_at <= now]
+    return render_template("bookings/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/<int:booking_id>/cancel", methods=["POST"])
+@roles_required("mentee", "mentor", "coordinator")
+def cancel(booking_id: int):  # noqa: ANN201
+    bookings.cancel_booking(db.session, current_user, booking_id, site=_site())
+    db.session.commit()
+    flash("Booking cancelled.", "success")
+    return redirect(url_for("bookings.index"))
+
+
+@bp.route("/<int:booking_id>/invite.ics")
+@roles_required("mentee", "mentor", "coordinator")
+def invite(booking_id: int) -> Response:
+    booking = bookings.get_booking(db.session, current_user, booking_id)
+    method, text = calendars.booking_invite(booking, _site())
+    return Response(
+        text,
+        content_type=f"text/calendar; charset=utf-8; method={method}",
+        headers={"Content-Disposition": f'attachment; filename="booking-{booking.id}.ics"'},
+    )

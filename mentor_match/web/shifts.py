@@ -1,0 +1,272 @@
+"""Pages for mentors: my shifts, publishing one-off shifts and series, attendees, attendance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from mentor_match.auth import roles_required
+from mentor_match.extensions import db
+from mentor_match.services import bookings, people, shifts
+from mentor_match.services.calendars import Site
+from mentor_match.services.errors import ServiceError
+from mentor_match.web.formatting import viewer_zone
+from mentor_match.web.navigation import Link, add_link
+
+bp = Blueprint("shifts", __name__, url_prefix="/shifts")
+
+add_link(
+    Link("shifts.index", "Shifts", ("mentor",), "publish shadowing shifts and see who booked.")
+)
+
+
+def _site() -> Site:
+    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
+
+
+class DetailsForm(FlaskForm):
+    seats = IntegerField(
+        "Seats", validators=[InputRequired(), NumberRange(1, 50, "Choose 1 to 50.")], default=2
+    )
+    location = StringField("Location", validators=[Length(max=200)])
+    specialty = SelectField("Specialty", validators=[Optional()])
+    open_to_all = BooleanField("Open to every mentee, not only my own")
+    notes = TextAreaField("Notes for mentees", validators=[Length(max=2000)])
+
+    def details(self) -> shifts.ShiftDetails:
+        return shifts.ShiftDetails(
+            seats=self.seats.data,  # type: ignore[arg-type]
+            location=self.location.data or "",
+            specialty=self.specialty.data or None,
+            open_to_all=bool(self.open_to_all.data),
+            notes=self.notes.data or "",
+        )
+
+
+class ShiftForm(DetailsForm):
+    day = DateField("Date", validators=[DataRequired("Choose a date.")])
+    start = TimeField("Starts", validators=[DataRequired("Give a start time.")])
+    end = TimeField("Ends", validators=[DataRequired("Give an end time.")])
+    submit = SubmitField("Publish shift")
+
+
+class SeriesForm(DetailsForm):
+    first_day = DateField("First day", validators=[DataRequired("Choose the first day.")])
+    last_day = DateField("Last day", validators=[DataRequired("Choose the last day.")])
+    submit = SubmitField("Publish the series")
+
+
+class RescheduleForm(FlaskForm):
+    day = DateField("Date", validators=[DataRequired()])
+    start = TimeField("Starts", validators=[DataRequired()])
+    end = TimeField("Ends", validators=[DataRequired()])
+    seats = IntegerField("Seats", validators=[InputRequired(), NumberRange(1, 50)])
+    location = StringField("Location", validators=[Length(max=200)])
+    submit = SubmitField("Save changes")
+
+
+class AttendanceForm(FlaskForm):
+    attended = SelectField(
+        "Attended?", choices=[SelectChoice("yes", "Attended"), SelectChoice("no", "Did not attend")]
+    )
+    hours = DecimalField("Hours", places=2, validators=[Optional(), NumberRange(0, 24)])
+    submit = SubmitField("Record")
+
+
+def _specialty_choices(form: DetailsForm) -> None:
+    form.specialty.choices = [SelectChoice("", "— any —")] + [
+        SelectChoice(s.slug, s.name) for s in people.all_specialties(db.session)
+    ]
+
+
+def _instants(form) -> tuple[datetime, datetime]:  # noqa: ANN001
+    """The form's local date and times, in the viewer's zone, as UTC. An end at or before the
+    start means the shift runs past midnight."""
+    zone = current_user.timezone
+    day = form.day.data
+    start = shifts.local_instant(day, form.start.data, zone)
+    end_day = day if form.end.data > form.start.data else day + timedelta(days=1)
+    return start, shifts.local_instant(end_day, form.end.data, zone)
+
+
+def _show_errors(form, error: ServiceError) -> None:  # noqa: ANN001
+    placed = False
+    for problem in error.details:
+        field = getattr(form, problem.get("field", ""), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + [problem.get("message", error.message)]
+            placed = True
+    if not placed:
+        flash(error.message, "error")
+
+
+@bp.route("/")
+@roles_required("mentor", "coordinator")
+def index():  # noqa: ANN201
+    now = datetime.now(UTC)
+    items = shifts.list_shifts(db.session, current_user, include_cancelled=True)
+    upcoming = [s for s in items if s.end_at > now]
+    past = [s for s in items if s.end_at <= now][-50:]
+    return render_template("shifts/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("mentor")
+def new():  # noqa: ANN201
+    form = ShiftForm()
+    _specialty_choices(form)
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                start, end = _instants(form)
+                shift = shifts.create_shift(
+                    db.session, current_user, start_at=start, end_at=end, details=form.details()
+                )
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_errors(form, exc)
+            else:
+                flash("Shift published.", "success")
+                return redirect(url_for("shifts.show", shift_id=shift.id))
+    return render_template("shifts/new.html", form=form), status
+
+
+@bp.route("/series", methods=["GET", "POST"])
+@roles_required("mentor")
+def series():  # noqa: ANN201
+    form = SeriesForm()
+    _specialty_choices(form)
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                made = shifts.create_series(
+                    db.session,
+                    current_user,
+                    first_day=form.first_day.data,
+                    last_day=form.last_day.data,
+                    details=form.details(),
+                )
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                _show_errors(form, exc)
+            else:
+                flash(f"{len(made)} shifts published from your weekly availability.", "success")
+                return redirect(url_for("shifts.index"))
+    windows = people.windows_of(current_user)
+    return render_template("shifts/series.html", form=form, windows=windows), status
+
+
+@bp.route("/<int:shift_id>")
+@roles_required("mentor", "coordinator")
+def show(shift_id: int):  # noqa: ANN201
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    local = shift.start_at.astimezone(viewer_zone())
+    form = RescheduleForm(
+        data={
+            "day": local.date(),
+            "start": local.time(),
+            "end": shift.end_at.astimezone(viewer_zone()).time(),
+            "seats": shift.seats,
+            "location": shift.location,
+        }
+    )
+    return render_template(
+        "shifts/show.html",
+        shift=shift,
+        attendees=shifts.attendees(db.session, shift),
+        form=form,
+        attendance=AttendanceForm(),
+        started=shift.start_at <= datetime.now(UTC),
+    )
+
+
+@bp.route("/<int:shift_id>/edit", methods=["POST"])
+@roles_required("mentor", "coordinator")
+def edit(shift_id: int):  # noqa: ANN201
+    form = RescheduleForm()
+    if not form.validate():
+        flash("Check the date, times and seats.", "error")
+        return redirect(url_for("shifts.show", shift_id=shift_id))
+    start, end = _instants(form)
+    try:
+        shifts.update_shift(
+            db.session,
+            current_user,
+            shift_id,
+            site=_site(),
+            start_at=start,
+            end_at=end,
+            seats=form.seats.data,
+            location=form.location.data or "",
+        )
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("Shift saved; everyone booked has been sent the change.", "success")
+    return redirect(url_for("shifts.show", shift_id=shift_id))
+
+
+@bp.route("/<int:shift_id>/cancel", methods=["POST"])
+@roles_required("mentor", "coordinator")
+def cancel(shift_id: int):  # noqa: ANN201
+    shifts.cancel_shift(db.session, current_user, shift_id, site=_site())
+    db.session.commit()
+    flash("Shift cancelled; everyone booked has been told.", "success")
+    return redirect(url_for("shifts.show", shift_id=shift_id))
+
+
+@bp.route("/<int:shift_id>/bookings/<int:booking_id>/attendance", methods=["POST"])
+@roles_required("mentor", "coordinator")
+def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
+    form = AttendanceForm()
+    if form.validate():
+        try:
+            bookings.record_attendance(
+                db.session,
+                current_user,
+                booking_id,
+                attended=form.attended.data == "yes",
+                hours=form.hours.data,
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash("Attendance recorded.", "success")
+    else:
+        flash("Hours must be a number from 0 to 24.", "error")
+    return redirect(url_for("shifts.show", shift_id=shift_id))
+
+
+@bp.route("/<int:shift_id>/bookings/<int:booking_id>/cancel", methods=["POST"])
+@roles_required("mentor", "coordinator")
+def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
+    bookings.cancel_booking(db.session, current_user, booking_id, site=_site())
+    db.session.commit()
+    flash("Booking cancelled; the mentee has been told.", "success")
+    return redirect(url_for("shifts.show", shift_id=shift_id))
