@@ -29,7 +29,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from mentor_match.database import utcnow
+from mentor_match.database import begin_write, utcnow
 from mentor_match.importing import (
     MenteeRecord,
     MentorRecord,
@@ -235,7 +235,12 @@ def import_people(
     Raises Invalid (code "invalid_csv") listing every bad row with its line and column. With
     `dry_run` the file is checked and counted but nothing is written. Flushes, never commits.
     """
-    plan = _plan(session, check_kind(kind), data)
+    kind = check_kind(kind)
+    if not dry_run:
+        # On SQLite, hold the write lock from the first check to the last insert, so that
+        # what was checked (emails, sites) is still true when it is written.
+        begin_write(session)
+    plan = _plan(session, kind, data)
     if plan.errors:
         raise _invalid(plan)
     if dry_run:
