@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mentor_match.database import is_lock_timeout
@@ -94,6 +94,17 @@ def init_app(app: Flask) -> None:
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
         return response
+
+    @app.errorhandler(IntegrityError)
+    def _constraint(error: IntegrityError) -> Response:
+        # A constraint the services could not see coming: two requests raced for the same
+        # email, seat or pair. The database kept its rules; tell the client to look again.
+        db.session.rollback()
+        return error_response(
+            409,
+            "conflict",
+            "Someone else changed the same data at the same moment. Reload and try again.",
+        )
 
     @app.errorhandler(OperationalError)
     def _database_busy(error: OperationalError) -> Response:
