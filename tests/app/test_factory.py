@@ -104,3 +104,19 @@ def test_begin_write_takes_the_write_lock_first(app):
                 other.execute("BEGIN IMMEDIATE")
             other.close()
         db.session.rollback()
+
+
+def test_constraint_race_is_a_409_not_a_500(app, make_user):
+    from mentor_match.models import User
+
+    make_user("mentee", email="taken@example.org")
+
+    def racing_insert():
+        db.session.add(User(email="taken@example.org", name="Twin", role="mentee"))
+        db.session.commit()
+        return "unreachable"
+
+    app.add_url_rule("/api/v1/_race", view_func=racing_insert, methods=["POST"])
+    response = app.test_client().post("/api/v1/_race")
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
