@@ -34,10 +34,13 @@ specialties = sa.table("specialties", sa.column("slug", sa.String), sa.column("n
 
 
 def upgrade():
-    op.bulk_insert(specialties, [{"slug": s, "name": n} for s, n in SPECIALTIES])
+    # Only the missing ones: running this again after a downgrade must not fail or duplicate.
+    existing = {row[0] for row in op.get_bind().execute(sa.select(specialties.c.slug))}
+    missing = [{"slug": s, "name": n} for s, n in SPECIALTIES if s not in existing]
+    if missing:
+        op.bulk_insert(specialties, missing)
 
 
 def downgrade():
-    op.execute(
-        specialties.delete().where(specialties.c.slug.in_([s for s, _ in SPECIALTIES]))
-    )
+    # The vocabulary stays: people's profiles refer to it, and deleting it would lose them.
+    pass
