@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, g, request, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import OperationalError
 
 from mentor_match.extensions import db, login_manager
 from mentor_match.models import User
@@ -75,7 +76,12 @@ def api_user() -> User | None:
         if scheme.lower() == "bearer" and raw.strip():
             user = user_for_api_token(db.session, raw.strip())
             if user is not None and db.session.dirty:
-                db.session.commit()  # last_used_at
+                # Recording last_used_at is best effort: under a burst of writes on SQLite it
+                # must not turn a valid request into an error.
+                try:
+                    db.session.commit()
+                except OperationalError:
+                    db.session.rollback()
         g.api_user = user
     return g.api_user
 

@@ -15,19 +15,13 @@ from typing import Any
 
 from sqlalchemy import exists, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, scoped_session, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from mentor_match.database import begin_write
 from mentor_match.extensions import db
 from mentor_match.models import Booking, BookingStatus, Mentorship, Role, Shift, ShiftStatus, User
 from mentor_match.services import calendars
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
-
-
-def write_transaction(session: Session) -> None:
-    """`begin_write` on the real session (it needs `in_transaction`, which the scoped proxy of
-    Flask-SQLAlchemy does not offer)."""
-    begin_write(session() if isinstance(session, scoped_session) else session)
 
 
 def _postgres(session: Session) -> bool:
@@ -129,7 +123,7 @@ def book_shift(
             details=[{"field": "waitlist", "message": "true/false"}],
         )
     now = now or datetime.now(UTC)
-    write_transaction(session)
+    begin_write(session)
     if mentee.role != Role.MENTEE:
         raise Forbidden("only mentees book shifts")
     if _postgres(session):
@@ -220,7 +214,7 @@ def cancel_booking(
     A freed seat goes to the first waitlisted mentee, in the same transaction.
     """
     now = now or datetime.now(UTC)
-    write_transaction(session)
+    begin_write(session)
     booking = _visible_booking(session, actor, booking_id)
     if _postgres(session):
         # Cancels and promotions on one shift take turns (bookings' seat UPDATE waits too).

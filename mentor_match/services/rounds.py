@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, scoped_session
+from sqlalchemy.orm import Session, aliased
 
 from mentor_match.database import begin_write, utcnow
 from mentor_match.extensions import db
@@ -489,11 +489,6 @@ def _stored_weights(match_round: MatchRound) -> Weights:
         return Weights()
 
 
-def _begin_write(session: Session) -> None:
-    """`begin_write` on the real session (the scoped proxy lacks `in_transaction`)."""
-    begin_write(session() if isinstance(session, scoped_session) else session)
-
-
 # --- running --------------------------------------------------------------------------------
 
 Progress = Callable[[str, float], None]
@@ -602,7 +597,7 @@ def run_round(session: Session, round_id: int, progress: Progress | None = None)
     try:
         result = solve_round(pool.data, progress=solver_progress)
     except MatchingError as exc:
-        _begin_write(session)
+        begin_write(session)
         _fail(session, round_id, f"The round could not be solved: {exc}")
         session.flush()
         session.expire_all()
@@ -611,7 +606,7 @@ def run_round(session: Session, round_id: int, progress: Progress | None = None)
 
     report("storing", 0.92)
     started = perf_counter()
-    _begin_write(session)  # on SQLite: take the write lock now, not halfway through
+    begin_write(session)  # on SQLite: take the write lock now, not halfway through
     store_proposal(session, round_id, result)
     store_seconds = perf_counter() - started
     match_round = get_round(session, round_id)
@@ -905,7 +900,7 @@ def publish_round(session: Session, round_id: int) -> MatchRound:
     cannot both pass), then each mentor's capacity and each mentee's freedom are checked
     again against the database, with the mentors' profiles locked on PostgreSQL.
     """
-    _begin_write(session)
+    begin_write(session)
     match_round = get_round(session, round_id)
     now = utcnow()
     claimed = session.execute(

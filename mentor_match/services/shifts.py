@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session, selectinload
 
+from mentor_match.database import begin_write
 from mentor_match.extensions import db
 from mentor_match.models import (
     AvailabilityWindow,
@@ -346,7 +347,7 @@ def update_shift(
     its live bookings, so calendar apps replace the entry.
     """
     now = now or datetime.now(UTC)
-    bookings.write_transaction(session)
+    begin_write(session)
     shift = managed_shift(session, actor, shift_id)
     _lock(session, shift)
     if shift.is_cancelled:
@@ -410,7 +411,7 @@ def cancel_shift(
 ) -> Shift:
     """Cancel the shift and every booking on it; each booked mentee gets a cancellation."""
     now = now or datetime.now(UTC)
-    bookings.write_transaction(session)
+    begin_write(session)
     shift = managed_shift(session, actor, shift_id)
     _lock(session, shift)
     if shift.is_cancelled:
