@@ -50,9 +50,13 @@ format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Figures for the README's performance section (run by hand; they print, they never assert).
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/matching_bench.py
+	$(PY) benchmarks/round_end_to_end.py
+	$(PY) benchmarks/import_bench.py
 	$(PY) benchmarks/calendar_feed.py
+	$(PY) benchmarks/booking_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
