@@ -1,0 +1,120 @@
+"""A small programme in which every identity owns something: the access and attack tests' target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.helpers import csrf_token, login
+
+IDENTITIES = ("anonymous", "mentee_a", "mentor_a", "mentee_b", "mentor_b", "coordinator")
+EMAILS = {
+    "mentee_a": "mentee.a@example.org",
+    "mentee_b": "mentee.b@example.org",
+    "mentor_a": "mentor.a@example.org",
+    "mentor_b": "mentor.b@example.org",
+    "coordinator": "coordinator@example.org",
+}
+# Strings only B's objects carry: none may reach anyone outside B's circle.
+B_SECRETS = ("mentee.b@example.org", "Room B-secret")
+
+
+@dataclass
+class Programme:
+    """Ids of everyone and everything, API headers and signed-in page clients per identity."""
+
+    ids: dict[str, int]
+    shift_id: int
+    booking_id: int
+    round_id: int
+    import_key: str
+    spare_token_id: int
+    invitee_id: int
+    api: dict[str, dict[str, str]] = field(default_factory=dict)
+    pages: dict[str, FlaskClient] = field(default_factory=dict)
+    csrf: dict[str, str] = field(default_factory=dict)
+
+
+def shift_times(hours: float = 72, length: float = 3) -> tuple[datetime, datetime]:
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=hours)
+    return start, start + timedelta(hours=length)
+
+
+@pytest.fixture
+def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme:
+    from mentor_match.extensions import db
+    from mentor_match.models import Booking, Mentorship, Shift, User
+    from mentor_match.services import accounts, calendars, imports, rounds
+
+    ids = {
+        name: make_user(name.split("_")[0], email=email, name=name.replace("_", " ").title())
+        for name, email in EMAILS.items()
+    }
+    with app.app_context():
+        db.session.add_all(
+            [
+                Mentorship(mentor_id=ids["mentor_a"], mentee_id=ids["mentee_a"]),
+                Mentorship(mentor_id=ids["mentor_b"], mentee_id=ids["mentee_b"]),
+            ]
+        )
+        start, end = shift_times()
+        shift = Shift(
+            mentor_id=ids["mentor_b"],
+            start_at=start,
+            end_at=end,
+            seats=3,
+            seats_taken=1,
+            location="Room B-secret",
+        )
+        db.session.add(shift)
+        db.session.flush()
+        booking = Booking(shift_id=shift.id, mentee_id=ids["mentee_b"], status="confirmed")
+        db.session.add(booking)
+        coordinator = db.session.get(User, ids["coordinator"])
+        match_round = rounds.create_round(db.session, coordinator, "Spring cohort", None, 2.0)
+        key = imports.hold_import(
+            db.session,
+            coordinator,
+            "mentees",
+            "mentees.csv",
+            b"email,name,site,region,timezone,specialties,availability\n"
+            b"held@example.org,Held,North,Midwest,America/Chicago,oncology,Mon 08:00-12:00\n",
+        )
+        spare, _ = accounts.create_api_token(
+            db.session, db.session.get(User, ids["mentee_b"]), "spare"
+        )
+        invitee = accounts.create_user(
+            db.session,
+            email="invitee@example.org",
+            name="Invitee",
+            role="mentee",
+            password=None,
+            timezone="UTC",
+        )
+        for name in ("mentee_a", "mentee_b", "mentor_a", "mentor_b"):
+            calendars.feed_token(db.session, db.session.get(User, ids[name]), app.secret_key)
+        db.session.commit()
+        found = Programme(
+            ids=ids,
+            shift_id=shift.id,
+            booking_id=booking.id,
+            round_id=match_round.id,
+            import_key=key,
+            spare_token_id=spare.id,
+            invitee_id=invitee.id,
+        )
+    found.api = {name: token_for(user_id) for name, user_id in ids.items()}
+    found.api["anonymous"] = {}
+    for name in IDENTITIES:
+        client = app.test_client()
+        if name != "anonymous":
+            response = login(client, EMAILS[name])
+            assert response.status_code == 302, name
+        found.pages[name] = client
+        found.csrf[name] = csrf_token(client, "/login" if name == "anonymous" else "/account/")
+    return found

@@ -1,0 +1,471 @@
+"""Every route in the URL map, every method, as every identity, aimed at B's objects.
+
+The policy below says who may succeed on B's shift, booking, round, pending import, tokens and
+calendar feed. Anyone else must be refused (no 2xx, no redirect that means "done"), nobody ever
+gets a 500, a new route without a policy fails the test, and outsiders never see B's data.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.helpers import PASSWORD
+from tests.security.conftest import B_SECRETS, IDENTITIES, Programme, shift_times
+
+ANON, MA, TA, MB, TB, C = IDENTITIES
+EVERYONE = frozenset(IDENTITIES)
+SIGNED_IN = EVERYONE - {ANON}
+MENTEES = frozenset({MA, MB})
+MENTORS = frozenset({TA, TB})
+PARTICIPANTS = MENTEES | MENTORS
+COORD = frozenset({C})
+B_BOOKING = frozenset({MB, TB, C})  # the mentee, the shift's mentor, a coordinator
+B_SHIFT = frozenset({TB, C})  # the shift's mentor and coordinators manage it
+OUTSIDERS = (ANON, MA, TA)
+
+# (endpoint, method) -> identities that may succeed when the URL and body name B's objects.
+POLICY: dict[tuple[str, str], frozenset[str]] = {
+    ("main.index", "GET"): SIGNED_IN,
+    ("main.health", "GET"): EVERYONE,
+    ("auth.login", "GET"): EVERYONE,
+    ("auth.login", "POST"): SIGNED_IN,  # a wrong password for anonymous; signed-in: home
+    ("auth.logout", "POST"): EVERYONE,
+    ("auth.welcome", "GET"): EVERYONE,  # the signed invitation is the credential
+    ("auth.welcome", "POST"): frozenset(),  # the two passwords differ: never accepted
+    ("account.settings", "GET"): SIGNED_IN,
+    ("account.change_password", "POST"): SIGNED_IN,
+    ("account.sign_out_everywhere", "POST"): SIGNED_IN,
+    ("account.create_token", "POST"): SIGNED_IN,
+    ("account.revoke_token", "POST"): frozenset({MB}),  # mentee B's spare token
+    ("profile.edit", "GET"): PARTICIPANTS,
+    ("profile.edit", "POST"): PARTICIPANTS,
+    ("participants.index", "GET"): COORD,
+    ("participants.show", "GET"): COORD,
+    ("imports.index", "GET"): COORD,
+    ("imports.preview", "POST"): COORD,
+    ("imports.confirm", "POST"): COORD,
+    ("imports.invitations", "POST"): COORD,
+    ("imports.template", "GET"): COORD,
+    ("imports.export", "GET"): COORD,
+    ("rounds.index", "GET"): COORD,
+    ("rounds.new", "GET"): COORD,
+    ("rounds.new", "POST"): COORD,
+    ("rounds.show", "GET"): COORD,
+    ("rounds.candidates", "GET"): COORD,
+    ("rounds.add_pin", "POST"): COORD,
+    ("rounds.remove_pin", "POST"): COORD,
+    ("rounds.add_exclusion", "POST"): COORD,
+    ("rounds.remove_exclusion", "POST"): COORD,
+    ("rounds.run", "POST"): COORD,
+    ("rounds.confirm_publish", "GET"): COORD,
+    ("rounds.publish", "POST"): COORD,
+    ("rounds.my_matches", "GET"): PARTICIPANTS,
+    ("shifts.index", "GET"): MENTORS | COORD,
+    ("shifts.new", "GET"): MENTORS,
+    ("shifts.new", "POST"): MENTORS,
+    ("shifts.series", "GET"): MENTORS,
+    ("shifts.series", "POST"): MENTORS,
+    ("shifts.show", "GET"): B_SHIFT,
+    ("shifts.edit", "POST"): B_SHIFT,
+    ("shifts.cancel", "POST"): B_SHIFT,
+    ("shifts.attendance", "POST"): B_SHIFT,
+    ("shifts.cancel_booking", "POST"): B_SHIFT,
+    ("bookings.index", "GET"): MENTEES,
+    ("bookings.available", "GET"): MENTEES,
+    ("bookings.book", "POST"): frozenset({MB}),
+    ("bookings.cancel", "POST"): B_BOOKING,
+    ("bookings.invite", "GET"): B_BOOKING,
+    ("calendar.subscribe", "GET"): PARTICIPANTS,
+    ("calendar.rotate", "POST"): PARTICIPANTS,
+    ("calendar.feed", "GET"): EVERYONE,  # mentee B's secret feed URL is the credential
+    ("cpd.log", "GET"): MENTEES,
+    ("cpd.log_csv", "GET"): MENTEES,
+    ("cpd.report", "GET"): COORD,
+    ("api.openapi", "GET"): EVERYONE,
+    ("api.list_mentors", "GET"): COORD,
+    ("api.list_mentees", "GET"): COORD,
+    ("api.import_mentors", "POST"): COORD,
+    ("api.import_mentees", "POST"): COORD,
+    ("api.import_template", "GET"): COORD,
+    ("api.export", "GET"): COORD,
+    ("api.send_invitations", "POST"): COORD,
+    ("api.create_round", "POST"): COORD,
+    ("api.list_rounds", "GET"): COORD,
+    ("api.get_round", "GET"): COORD,
+    ("api.run_round", "POST"): COORD,
+    ("api.round_candidates", "GET"): COORD,
+    ("api.add_pin", "POST"): COORD,
+    ("api.remove_pin", "DELETE"): COORD,
+    ("api.add_exclusion", "POST"): COORD,
+    ("api.remove_exclusion", "DELETE"): COORD,
+    ("api.publish_round", "POST"): COORD,
+    ("api.create_shift", "POST"): B_SHIFT,  # with mentor_id = mentor B
+    ("api.list_shifts", "GET"): SIGNED_IN,  # filtered: outsiders must not see B's shift
+    ("api.get_shift", "GET"): B_SHIFT | {MB},
+    ("api.update_shift", "PATCH"): B_SHIFT,
+    ("api.cancel_shift", "DELETE"): B_SHIFT,
+    ("api.book_shift", "POST"): frozenset({MB}),
+    ("api.my_bookings", "GET"): MENTEES,
+    ("api.get_booking", "GET"): B_BOOKING,
+    ("api.cancel_booking", "DELETE"): B_BOOKING,
+    ("api.record_attendance", "POST"): B_SHIFT,
+    ("api.booking_invite", "GET"): B_BOOKING,
+    ("api.my_calendar", "GET"): PARTICIPANTS,
+    ("api.rotate_calendar", "POST"): PARTICIPANTS,
+    ("api.my_cpd", "GET"): MENTEES,
+    ("api.my_cpd_csv", "GET"): MENTEES,
+}
+
+# Run last for each identity: they end sessions, cancel things or replace the feed URL.
+LAST = {
+    "shifts.cancel_booking",
+    "shifts.cancel",
+    "bookings.cancel",
+    "api.cancel_booking",
+    "api.cancel_shift",
+    "calendar.rotate",
+    "api.rotate_calendar",
+    "rounds.publish",
+    "api.publish_round",
+    "account.sign_out_everywhere",
+    "auth.logout",
+}
+
+MENTEE_CSV = (
+    "email,name,site,region,timezone,specialties,availability\n"
+    "new.mentee@example.org,New Mentee,North,Midwest,America/Chicago,oncology,Mon 08:00-12:00\n"
+)
+MENTOR_CSV = (
+    "email,name,site,region,timezone,specialties,availability,capacity\n"
+    "new.mentor@example.org,New Mentor,North,Midwest,America/Chicago,oncology,Mon 08:00-12:00,2\n"
+)
+
+
+def _rules(app) -> list[tuple[Any, str]]:
+    pairs = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            pairs.append((rule, method))
+    return sorted(pairs, key=lambda p: (p[0].endpoint in LAST, p[0].endpoint == "auth.logout"))
+
+
+def _current_feed_token(app, user_id: int) -> str:
+    from mentor_match.extensions import db
+    from mentor_match.models import User
+    from mentor_match.services import calendars
+
+    with app.app_context():
+        token = calendars.feed_token(db.session, db.session.get(User, user_id), app.secret_key)
+        db.session.commit()
+        return token
+
+
+def _invitation(app, user_id: int) -> str:
+    from mentor_match.extensions import db
+    from mentor_match.models import User
+    from mentor_match.services import accounts
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        return accounts.invitation_token(user.id, user.password_hash, app.secret_key)
+
+
+def _url(app, rule, p: Programme) -> str:
+    values = {
+        "shift_id": p.shift_id,
+        "booking_id": p.booking_id,
+        "round_id": p.round_id,
+        "user_id": p.ids[MB],
+        "kind": "mentees",
+        "token": (
+            _invitation(app, p.invitee_id)
+            if rule.endpoint == "auth.welcome"
+            else _current_feed_token(app, p.ids[MB])
+        ),
+    }
+    args = {name: values[name] for name in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **args)
+
+
+def _api_body(endpoint: str, p: Programme) -> dict[str, Any]:
+    """Keyword arguments for the test client: a body the endpoint accepts."""
+    start, end = shift_times(hours=24 * 20)
+    pair = {"mentee_id": p.ids[MB], "mentor_id": p.ids[TB]}
+    bodies: dict[str, dict[str, Any]] = {
+        "api.create_shift": {
+            "json": {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "seats": 2,
+                "location": "Lab",
+                "specialty": "oncology",
+                "mentor_id": p.ids[TB],
+            }
+        },
+        "api.update_shift": {"json": {"seats": 3, "location": "Room B-secret"}},
+        "api.book_shift": {"json": {"waitlist": True}},
+        "api.record_attendance": {"json": {"attended": True, "hours": 1}},
+        "api.create_round": {"json": {"name": "Autumn cohort"}},
+        "api.add_pin": {"json": pair},
+        "api.remove_pin": {"json": pair},
+        "api.add_exclusion": {"json": pair},
+        "api.remove_exclusion": {"json": pair},
+        "api.import_mentees": {"data": MENTEE_CSV, "content_type": "text/csv"},
+        "api.import_mentors": {"data": MENTOR_CSV, "content_type": "text/csv"},
+        "api.round_candidates": {"query_string": {"mentee_id": p.ids[MB]}},
+        "api.list_shifts": {"query_string": {"mentor_id": p.ids[TB]}},
+    }
+    return bodies.get(endpoint, {})
+
+
+def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
+    """Form fields the page accepts (the CSRF token is added by the caller)."""
+    start, _ = shift_times(hours=24 * 30)
+    day = start.date().isoformat()
+    pair = {"mentee_id": str(p.ids[MB]), "mentor_id": str(p.ids[TB])}
+    profile: dict[str, Any] = {
+        "name": who.replace("_", " ").title(),
+        "timezone": "America/Chicago",
+        "site_id": "0",
+        "windows-0-day": "Mon",
+        "windows-0-start": "08:00",
+        "windows-0-end": "12:00",
+    }
+    if who.startswith("mentor"):
+        profile |= {"capacity": "2", "specialties": ["1"]}
+    else:
+        profile |= {"ranked-0": "1"}
+    weights = {
+        "specialty": "40",
+        "availability": "30",
+        "site": "15",
+        "region": "5",
+        "preference": "10",
+        "saturation_hours": "10",
+    }
+    forms: dict[str, dict[str, Any]] = {
+        "auth.login": {"email": "mentee.b@example.org", "password": "not the password"},
+        "auth.welcome": {"password": "a long new password", "confirm": "something else"},
+        "account.change_password": {
+            "pw-current": PASSWORD,
+            "pw-new": PASSWORD,
+            "pw-confirm": PASSWORD,
+        },
+        "account.create_token": {"tok-name": "script"},
+        "account.revoke_token": {"rev-token_id": str(p.spare_token_id)},
+        "profile.edit": profile,
+        "imports.preview": {
+            "kind": "mentees",
+            "file": (io.BytesIO(MENTEE_CSV.encode()), "mentees.csv"),
+        },
+        "imports.confirm": {"key": p.import_key},
+        "rounds.new": {"name": "Autumn cohort", "min_overlap_hours": "2"} | weights,
+        "rounds.add_pin": pair,
+        "rounds.remove_pin": pair,
+        "rounds.add_exclusion": pair,
+        "rounds.remove_exclusion": pair,
+        "shifts.new": {
+            "day": day,
+            "start": "09:00",
+            "end": "12:00",
+            "seats": "2",
+            "location": "Lab",
+            "specialty": "oncology",
+        },
+        "shifts.series": {
+            "first_day": day,
+            "last_day": (start + timedelta(days=7)).date().isoformat(),
+            "seats": "2",
+        },
+        "shifts.edit": {
+            "day": day,
+            "start": "09:00",
+            "end": "12:00",
+            "seats": "3",
+            "location": "Room B-secret",
+        },
+        "shifts.attendance": {"attended": "yes", "hours": "1"},
+        "bookings.book": {"waitlist": "1"},
+    }
+    return forms.get(endpoint, {})
+
+
+def _prefixed_csrf(form: dict[str, Any], token: str) -> dict[str, Any]:
+    """Forms with a prefix carry their token as '<prefix>-csrf_token' as well."""
+    out = dict(form, csrf_token=token)
+    for name in list(form):
+        if "-" in name and not name.startswith(("windows-", "ranked-")):
+            out[f"{name.split('-', 1)[0]}-csrf_token"] = token
+    return out
+
+
+def _flashed_errors(client) -> list[str]:
+    with client.session_transaction() as session:
+        flashes = session.pop("_flashes", [])
+    return [message for category, message in flashes if category == "error"]
+
+
+def _granted(response, client, is_api: bool) -> bool:
+    """Did the request do or show what it asked for? 2xx, or (pages) a redirect that is not
+    to the sign-in page and carries no error message."""
+    if 200 <= response.status_code < 300:
+        return True
+    if is_api or not 300 <= response.status_code < 400:
+        return False
+    location = response.headers.get("Location", "")
+    if "/login" in location:
+        return False
+    return not _flashed_errors(client)
+
+
+def _snapshot(app, p: Programme) -> dict[str, Any]:
+    """B's objects as the database holds them."""
+    from mentor_match.extensions import db
+    from mentor_match.models import (
+        ApiToken,
+        Booking,
+        CalendarToken,
+        MatchRound,
+        PendingImport,
+        RoundExclusion,
+        RoundPin,
+        Shift,
+        User,
+    )
+
+    b_side = {p.ids[MB], p.ids[TB], p.ids[C]}
+    with app.app_context():
+        shift = db.session.get(Shift, p.shift_id)
+        booking = db.session.get(Booking, p.booking_id)
+        match_round = db.session.get(MatchRound, p.round_id)
+        state = {
+            "shift": (
+                shift.start_at,
+                shift.end_at,
+                shift.seats,
+                shift.seats_taken,
+                shift.status,
+                shift.location,
+                shift.sequence,
+                shift.mentor_id,
+            ),
+            "booking": (booking.status, booking.attended, booking.hours, booking.sequence),
+            "round": (match_round.status, match_round.name),
+            "pins": db.session.scalar(db.select(db.func.count()).select_from(RoundPin)),
+            "exclusions": db.session.scalar(db.select(db.func.count()).select_from(RoundExclusion)),
+            "pending": db.session.scalar(
+                db.select(PendingImport.id).where(PendingImport.key == p.import_key)
+            ),
+            "spare_token": db.session.get(ApiToken, p.spare_token_id).revoked_at,
+            "calendar_tokens": sorted(
+                (t.user_id, t.seed)
+                for t in db.session.scalars(db.select(CalendarToken))
+                if t.user_id in b_side
+            ),
+            "users": sorted(
+                (u.id, u.email, u.role, u.password_hash, u.active)
+                for u in db.session.scalars(db.select(User))
+                if u.id in b_side or u.id == p.invitee_id
+            ),
+            "user_count": db.session.scalar(db.select(db.func.count()).select_from(User)),
+            "shifts_of_b": db.session.scalar(
+                db.select(db.func.count()).select_from(Shift).where(Shift.mentor_id == p.ids[TB])
+            ),
+            "bookings_on_b": db.session.scalar(
+                db.select(db.func.count())
+                .select_from(Booking)
+                .where(Booking.shift_id == p.shift_id)
+            ),
+            "rounds": db.session.scalar(db.select(db.func.count()).select_from(MatchRound)),
+        }
+        db.session.rollback()
+        return state
+
+
+def _call(app, p: Programme, who: str, rule, method: str):
+    is_api = rule.endpoint.startswith("api.")
+    url = _url(app, rule, p)
+    if is_api:
+        client = app.test_client()
+        return client, client.open(
+            url, method=method, headers=p.api[who], **_api_body(rule.endpoint, p)
+        )
+    client = p.pages[who]
+    kwargs: dict[str, Any] = {}
+    if method == "GET" and rule.endpoint == "rounds.candidates":
+        kwargs["query_string"] = {"mentee_id": p.ids[MB]}
+    if method != "GET":
+        form = _prefixed_csrf(_form(rule.endpoint, p, who), p.csrf[who])
+        kwargs = {"data": form, "headers": {"X-CSRFToken": p.csrf[who]}}
+    return client, client.open(url, method=method, **kwargs)
+
+
+def test_every_route_refuses_what_the_policy_does_not_allow(app, programme, capsys):
+    """Checked: every (route, method) in the URL map × 6 identities; the figure is printed."""
+    p = programme
+    rules = _rules(app)
+    missing = sorted({(r.endpoint, m) for r, m in rules} - set(POLICY))
+    assert not missing, f"routes without an access policy: {missing}"
+    stale = sorted(set(POLICY) - {(r.endpoint, m) for r, m in rules})
+    assert not stale, f"policy entries for routes that no longer exist: {stale}"
+
+    before = _snapshot(app, p)
+    problems: list[str] = []
+    checked = 0
+    for who in IDENTITIES:
+        if who == MB:
+            # Outsiders have had their turn: B's objects must be exactly as they were.
+            assert _snapshot(app, p) == before
+        for rule, method in rules:
+            label = f"{method} {rule.rule} as {who}"
+            is_api = rule.endpoint.startswith("api.")
+            try:
+                client, response = _call(app, p, who, rule, method)
+            except Exception as exc:  # noqa: BLE001 - reported below as the 500 it would be
+                problems.append(f"{label}: 500 ({type(exc).__name__}: {exc})")
+                continue
+            checked += 1
+            if response.status_code >= 500:
+                problems.append(f"{label}: {response.status_code}")
+                continue
+            granted = _granted(response, client, is_api)
+            allowed = who in POLICY[(rule.endpoint, method)]
+            if granted and not allowed:
+                problems.append(f"{label}: {response.status_code} but the policy says no")
+            if allowed and response.status_code in (401, 403):
+                problems.append(f"{label}: {response.status_code} but the policy says yes")
+            if granted and who in OUTSIDERS and rule.endpoint != "calendar.feed":
+                body = response.get_data(as_text=True)
+                leaked = [s for s in B_SECRETS if s in body]
+                if leaked:
+                    problems.append(f"{label}: shows B's data {leaked}")
+    assert not problems, "\n".join(problems)
+    figure = (
+        f"access matrix: {len(rules)} route-methods × {len(IDENTITIES)} identities"
+        f" = {checked} requests checked"
+    )
+    with capsys.disabled():
+        print(f"\n{figure}")
+    assert checked == len(rules) * len(IDENTITIES)
+
+
+@pytest.mark.parametrize("who", [MA, TA, MB, TB, C])
+def test_the_api_ignores_session_cookies(app, programme, who):
+    """A signed-in browser's cookie is no credential for /api/v1: only bearer tokens are."""
+    client = programme.pages[who]
+    for rule, method in _rules(app):
+        if not rule.endpoint.startswith("api.") or rule.endpoint == "api.openapi":
+            continue
+        response = client.open(
+            _url(app, rule, programme), method=method, **_api_body(rule.endpoint, programme)
+        )
+        assert response.status_code == 401, f"{method} {rule.rule} as {who}: {response.status}"
