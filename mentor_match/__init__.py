@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from mentor_match import auth, cli, errors, mail, models  # noqa: F401  (mail, models register)
 from mentor_match import config as config_module
@@ -17,6 +18,14 @@ from mentor_match.extensions import csrf, db, login_manager, migrate
 from mentor_match.web import register_blueprints
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: a non-negative integer that fits the database's 32-bit ids."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -51,6 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Behind a load balancer: trust its X-Forwarded-For/-Proto/-Host, and only its.
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    # Ids in URLs beyond what the database can hold are simply not found (not a database error).
+    app.url_map.converters["int"] = IdConverter
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mentor_match.database import is_lock_timeout
@@ -104,6 +104,15 @@ def init_app(app: Flask) -> None:
             409,
             "conflict",
             "Someone else changed the same data at the same moment. Reload and try again.",
+        )
+
+    @app.errorhandler(DataError)
+    def _out_of_range(error: DataError) -> Response:
+        # A value the database cannot store (a number beyond its range, say) that slipped past
+        # validation: the request is wrong, not the server.
+        db.session.rollback()
+        return error_response(
+            422, "invalid", "A value in the request is out of range or of the wrong kind."
         )
 
     @app.errorhandler(OperationalError)

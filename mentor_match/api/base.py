@@ -13,6 +13,9 @@ from mentor_match.services.errors import Invalid
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# Ids are 32-bit integers in every supported database.
+MAX_ID = 2**31 - 1
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -156,12 +159,18 @@ def query_int(name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise Invalid(
             f"'{name}' must be a whole number",
             details=[{"field": name, "message": "must be a whole number"}],
         ) from exc
+    if not -MAX_ID <= value <= MAX_ID:
+        raise Invalid(
+            f"'{name}' is out of range",
+            details=[{"field": name, "message": f"must be at most {MAX_ID}"}],
+        )
+    return value
 
 
 PAGE_PARAMS = [

@@ -94,3 +94,13 @@ def test_openapi_lists_every_api_route(app, client):
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, f"{method} {path} is not in openapi.json"
+
+
+def test_ids_beyond_the_database_range_are_not_server_errors(client, make_user, token_for):
+    headers = token_for(make_user("coordinator"))
+    assert client.get("/api/v1/shifts/99999999999999999999", headers=headers).status_code == 404
+    assert client.get("/api/v1/rounds/2147483648", headers=headers).status_code == 404
+    response = client.get("/api/v1/shifts?mentor_id=2147483648", headers=headers)
+    assert response.status_code == 422
+    body = {"name": "x", "min_overlap_hours": 1e308}
+    assert client.post("/api/v1/rounds", json=body, headers=headers).status_code in (201, 422)
