@@ -12,7 +12,7 @@ from sqlalchemy import select
 from mentor_match.backup import backup_sqlite
 from mentor_match.extensions import db
 from mentor_match.models import Role, User
-from mentor_match.services import accounts, demo
+from mentor_match.services import accounts, demo, rounds
 from mentor_match.services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Create accounts and API tokens.")
@@ -80,6 +80,16 @@ def load_demo(if_empty: bool) -> None:
         return
     loaded = demo.load_demo(db.session)
     db.session.commit()
+    if loaded:
+        count = demo.schedule_demo_shifts(db.session)
+        round_id = demo.create_demo_round(db.session)
+        db.session.commit()
+        rounds.run_now(db.session, round_id)
+        db.session.commit()
+        click.echo(
+            f"Scheduled {count} demo shifts and ran match round {round_id}: "
+            "sign in as the coordinator to review and publish it."
+        )
     click.echo("Demo programme loaded." if loaded else "Demo programme already present.")
     click.echo(f"Demo sign-ins (password for each: {demo.DEMO_PASSWORD}):")
     for role, email, _ in demo.demo_logins():
@@ -113,8 +123,6 @@ rounds_cli = AppGroup("rounds", help="Match rounds: list them and run one.")
 @rounds_cli.command("list")
 def list_rounds_command() -> None:
     """List match rounds, newest first."""
-    from mentor_match.services import rounds
-
     items = rounds.list_rounds(db.session)
     if not items:
         click.echo("No match rounds yet.")
@@ -131,8 +139,6 @@ def list_rounds_command() -> None:
 @click.argument("round_id", type=int)
 def run_round_command(round_id: int) -> None:
     """Run match round ROUND_ID in the foreground, with a progress bar."""
-    from mentor_match.services import rounds
-
     with click.progressbar(length=100, label="Matching", show_eta=False) as bar:
         recorder = rounds.progress_recorder(db.engine, round_id)
         done = {"value": 0}

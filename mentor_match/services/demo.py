@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from mentor_match.models import (
     Specialty,
     User,
 )
+from mentor_match.services import rounds, shifts
 from mentor_match.services.people import replace_windows, set_preferences
 
 DEMO_PASSWORD = "mentor-match-demo"  # noqa: S105 — published on purpose: demo accounts only
@@ -183,3 +185,53 @@ def _without_overlaps(windows):  # noqa: ANN001, ANN202
         else:
             merged.append(w)
     return merged
+
+
+DEMO_ROUND = "Demo round — review me"
+
+
+def schedule_demo_shifts(session: Session, *, today: date | None = None) -> int:
+    """Two weeks of shifts from each demo mentor's availability, from next Monday.
+
+    Two mentors open theirs to every mentee, so mentees can book before any round is
+    published; the others' shifts become bookable for their mentees once one is.
+    """
+    today = today or datetime.now(UTC).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    mentors = list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.MENTOR, User.email.like("%@mentor.demo.%"))
+            .order_by(User.id)
+        )
+    )
+    made = 0
+    for index, mentor in enumerate(mentors):
+        profile = mentor.mentor_profile
+        site = profile.site.name if profile and profile.site else ""
+        specialty = profile.specialties[0].slug if profile and profile.specialties else None
+        made += len(
+            shifts.create_series(
+                session,
+                mentor,
+                first_day=monday,
+                last_day=monday + timedelta(days=11),
+                weekdays={1, 3},  # Tuesdays and Thursdays: enough to try booking
+                details=shifts.ShiftDetails(
+                    seats=2,
+                    location=site,
+                    specialty=specialty,
+                    open_to_all=index < 2,
+                    notes="Wear closed-toe shoes; meet at the pharmacy front desk.",
+                ),
+            )
+        )
+    return made
+
+
+def create_demo_round(session: Session) -> int:
+    """A draft round over the demo pool, for the coordinator to run, review and publish."""
+    coordinator = session.scalar(select(User).where(User.email == COORDINATOR_EMAIL))
+    match_round = rounds.create_round(session, coordinator, DEMO_ROUND)
+    session.flush()
+    return match_round.id

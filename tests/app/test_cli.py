@@ -65,9 +65,16 @@ def test_demo_load_is_idempotent_and_usable(app, runner, client):
     assert first.exit_code == 0 and "coordinator@demo.mentor-match.org" in first.output
     second = runner.invoke(args=["demo", "load"])
     assert "already present" in second.output
+    assert "ran match round" in first.output
     with app.app_context():
+        from mentor_match.models import MatchRound, Shift
+
         assert db.session.query(User).filter_by(role="mentor").count() == 8
         assert db.session.query(User).filter_by(role="mentee").count() == 20
+        assert db.session.query(Shift).count() >= 16
+        assert db.session.query(Shift).filter_by(open_to_all=True).count() >= 2
+        demo_round = db.session.query(MatchRound).one()
+        assert demo_round.status == "proposed" and demo_round.stats["matched"] >= 15
     from mentor_match.services.demo import DEMO_PASSWORD
     from tests.helpers import login
 
