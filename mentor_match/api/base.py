@@ -147,7 +147,7 @@ def json_body() -> dict[str, Any]:
         raise Invalid("send a JSON object with Content-Type: application/json", code="bad_request")
     try:
         data = request.get_json()
-    except BadRequest as exc:
+    except (BadRequest, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise Invalid("the body is not valid JSON", code="bad_request") from exc
     if not isinstance(data, dict):
         raise Invalid("the body must be a JSON object", code="bad_request")
