@@ -80,17 +80,18 @@ def load_demo(if_empty: bool) -> None:
         return
     loaded = demo.load_demo(db.session)
     db.session.commit()
-    if loaded:
+    if not loaded:
+        click.echo("Demo programme already present.")
+    else:
         count = demo.schedule_demo_shifts(db.session)
         round_id = demo.create_demo_round(db.session)
         db.session.commit()
         rounds.run_now(db.session, round_id)
         db.session.commit()
         click.echo(
-            f"Scheduled {count} demo shifts and ran match round {round_id}: "
-            "sign in as the coordinator to review and publish it."
+            f"Demo programme loaded, with {count} shifts and match round {round_id} "
+            "run and waiting for the coordinator's review."
         )
-    click.echo("Demo programme loaded." if loaded else "Demo programme already present.")
     click.echo(f"Demo sign-ins (password for each: {demo.DEMO_PASSWORD}):")
     for role, email, _ in demo.demo_logins():
         click.echo(f"  {role:<12} {email}")

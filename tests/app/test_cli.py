@@ -65,7 +65,7 @@ def test_demo_load_is_idempotent_and_usable(app, runner, client):
     assert first.exit_code == 0 and "coordinator@demo.mentor-match.org" in first.output
     second = runner.invoke(args=["demo", "load"])
     assert "already present" in second.output
-    assert "ran match round" in first.output
+    assert "waiting for the coordinator's review" in first.output
     with app.app_context():
         from mentor_match.models import MatchRound, Shift
 
