@@ -37,7 +37,7 @@ def test_slow_run_answers_202_and_reports_progress(
 
     release = threading.Event()
     reached = threading.Event()
-    real_solve = rounds.solve_round
+    real_solve = rounds.running.solve_round
 
     def slow_solve(data, progress=None):
         progress("scoring", 0.0)
@@ -45,8 +45,8 @@ def test_slow_run_answers_202_and_reports_progress(
         assert release.wait(20)
         return real_solve(data, progress=progress)
 
-    monkeypatch.setattr(rounds, "solve_round", slow_solve)
-    monkeypatch.setattr(rounds, "RUN_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(rounds.running, "solve_round", slow_solve)
+    monkeypatch.setattr(rounds.running, "RUN_WAIT_SECONDS", 0.05)
     round_id = _create(client, coordinator_headers)
     try:
         response = client.post(f"/api/v1/rounds/{round_id}/run", headers=coordinator_headers)

@@ -1,0 +1,249 @@
+"""Match rounds as coordinators define and read them: settings, status, the proposal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from mentor_match.database import utcnow
+from mentor_match.matching import (
+    Weights,
+)
+from mentor_match.models import (
+    MatchRound,
+    ProposedMatch,
+    RoundExclusion,
+    RoundPin,
+    RoundStatus,
+    UnmatchedMentee,
+    User,
+)
+from mentor_match.services.errors import Invalid, NotFound
+
+#: A round still "running" this long after it started is taken to have died with its server.
+STALE_RUN = timedelta(minutes=10)
+MAX_MIN_OVERLAP = 40.0
+
+STATS_KEYS = (
+    "mentees",
+    "matched",
+    "max_matchable",
+    "total_score",
+    "mean_score",
+    "min_score",
+    "solve_seconds",
+)
+
+REASON_TEXT = {
+    "no_mentors": "There are no mentors with free places in this round.",
+    "no_shared_specialty": "No mentor shares any of the mentee's specialties.",
+    "no_shared_availability": "No mentor with a shared specialty is free at the same time "
+    "for long enough.",
+    "excluded": "Every suitable mentor was excluded or was this mentee's mentor before.",
+    "mentors_full": "Every suitable mentor is already full.",
+}
+
+WEIGHT_LABELS = {
+    "specialty": "Shared specialties (weighted by the mentee's priorities)",
+    "availability": "Shared weekly availability",
+    "site": "Same site",
+    "region": "Same region, another site (counts up to the site weight)",
+    "preference": "Mentee asked for this mentor",
+    "saturation_hours": "Hours of weekly overlap that count as full availability",
+}
+
+
+def _weights(raw: Any) -> Weights:
+    if raw is None:
+        return Weights()
+    try:
+        return Weights.from_mapping(raw)
+    except (ValueError, TypeError) as exc:
+        raise Invalid(
+            f"weights: {exc}", details=[{"field": "weights", "message": str(exc)}]
+        ) from exc
+
+
+def _min_overlap(raw: Any) -> float:
+    message = f"must be a number of hours from 0 to {MAX_MIN_OVERLAP:g}"
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise Invalid(
+            f"min_overlap_hours {message}",
+            details=[{"field": "min_overlap_hours", "message": message}],
+        )
+    value = float(raw)
+    if not 0 <= value <= MAX_MIN_OVERLAP:
+        raise Invalid(
+            f"min_overlap_hours {message}",
+            details=[{"field": "min_overlap_hours", "message": message}],
+        )
+    return value
+
+
+def create_round(
+    session: Session,
+    coordinator: User | None,
+    name: Any,
+    weights: dict[str, Any] | None = None,
+    min_overlap_hours: Any = 2.0,
+) -> MatchRound:
+    """A draft round with the coordinator's rules; the pool is read when it runs."""
+    details = []
+    if not isinstance(name, str) or not name.strip():
+        details.append({"field": "name", "message": "give the round a name"})
+    elif len(name.strip()) > 200:
+        details.append({"field": "name", "message": "at most 200 characters"})
+    if details:
+        raise Invalid("the round needs a name of at most 200 characters", details=details)
+    chosen = _weights(weights)
+    overlap = _min_overlap(2.0 if min_overlap_hours is None else min_overlap_hours)
+    match_round = MatchRound(
+        name=name.strip(),
+        status=RoundStatus.DRAFT.value,
+        weights=chosen.as_dict(),
+        min_overlap_hours=overlap,
+        stats={},
+        created_by_id=coordinator.id if coordinator is not None else None,
+    )
+    session.add(match_round)
+    session.flush()
+    return match_round
+
+
+def get_round(session: Session, round_id: int) -> MatchRound:
+    match_round = session.get(MatchRound, round_id)
+    if match_round is None:
+        raise NotFound(f"there is no match round {round_id}")
+    return match_round
+
+
+def list_rounds(session: Session) -> list[MatchRound]:
+    return list(session.scalars(select(MatchRound).order_by(MatchRound.id.desc())))
+
+
+def _is_stale(match_round: MatchRound, now: datetime | None = None) -> bool:
+    started = match_round.started_at
+    return (
+        match_round.status == RoundStatus.RUNNING
+        and started is not None
+        and started < (now or utcnow()) - STALE_RUN
+    )
+
+
+def effective_status(match_round: MatchRound) -> str:
+    """The status, with a run that died with its server shown as failed."""
+    return RoundStatus.FAILED.value if _is_stale(match_round) else match_round.status
+
+
+def _error_text(match_round: MatchRound) -> str:
+    if _is_stale(match_round):
+        return "The run stopped without finishing (the server may have restarted). Run it again."
+    return match_round.error or ""
+
+
+def round_summary(match_round: MatchRound) -> dict[str, Any]:
+    """A round without its pairs, for lists."""
+    stats = {key: 0 for key in STATS_KEYS} | (match_round.stats or {})
+    return {
+        "id": match_round.id,
+        "name": match_round.name,
+        "status": effective_status(match_round),
+        "weights": stored_weights(match_round).as_dict(),
+        "min_overlap_hours": match_round.min_overlap_hours,
+        "progress_stage": match_round.progress_stage,
+        "progress": match_round.progress,
+        "error": _error_text(match_round),
+        "created_at": _iso(match_round.created_at),
+        "started_at": _iso(match_round.started_at),
+        "finished_at": _iso(match_round.finished_at),
+        "published_at": _iso(match_round.published_at),
+        "stats": stats,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def round_dict(session: Session, match_round: MatchRound) -> dict[str, Any]:
+    """The round as the API shows it (contract §5), with names and explanations added."""
+    data = round_summary(match_round)
+    mentee, mentor = aliased(User), aliased(User)
+    rows = session.execute(
+        select(
+            ProposedMatch.mentee_id,
+            ProposedMatch.mentor_id,
+            ProposedMatch.score,
+            ProposedMatch.breakdown,
+            ProposedMatch.pinned,
+            mentee.name,
+            mentor.name,
+        )
+        .join(mentee, mentee.id == ProposedMatch.mentee_id)
+        .join(mentor, mentor.id == ProposedMatch.mentor_id)
+        .where(ProposedMatch.round_id == match_round.id)
+        .order_by(ProposedMatch.mentee_id)
+    )
+    data["matches"] = [
+        {
+            "mentee_id": r[0],
+            "mentor_id": r[1],
+            "score": r[2],
+            "breakdown": r[3],
+            "pinned": r[4],
+            "mentee_name": r[5],
+            "mentor_name": r[6],
+        }
+        for r in rows
+    ]
+    rows = session.execute(
+        select(
+            UnmatchedMentee.mentee_id,
+            UnmatchedMentee.reason,
+            UnmatchedMentee.message,
+            UnmatchedMentee.mentor_ids,
+            User.name,
+        )
+        .join(User, User.id == UnmatchedMentee.mentee_id)
+        .where(UnmatchedMentee.round_id == match_round.id)
+        .order_by(UnmatchedMentee.mentee_id)
+    )
+    data["unmatched"] = [
+        {
+            "mentee_id": r[0],
+            "reason": r[1],
+            "message": r[2],
+            "mentor_ids": r[3] or [],
+            "mentee_name": r[4],
+            "reason_text": REASON_TEXT.get(r[1], r[1]),
+        }
+        for r in rows
+    ]
+    data["pins"] = _pairs(session, RoundPin, match_round.id)
+    data["exclusions"] = _pairs(session, RoundExclusion, match_round.id)
+    return data
+
+
+def _pairs(session: Session, model: type[RoundPin] | type[RoundExclusion], round_id: int) -> list:
+    mentee, mentor = aliased(User), aliased(User)
+    rows = session.execute(
+        select(model.mentee_id, model.mentor_id, mentee.name, mentor.name)
+        .join(mentee, mentee.id == model.mentee_id)
+        .join(mentor, mentor.id == model.mentor_id)
+        .where(model.round_id == round_id)
+        .order_by(model.mentee_id, model.mentor_id)
+    )
+    return [
+        {"mentee_id": r[0], "mentor_id": r[1], "mentee_name": r[2], "mentor_name": r[3]}
+        for r in rows
+    ]
+
+
+def stored_weights(match_round: MatchRound) -> Weights:
+    try:
+        return Weights.from_mapping(match_round.weights or {})
+    except ValueError:
+        return Weights()
