@@ -2,20 +2,33 @@
 
 Seats are guarded by the database, never by a count read in Python: a booking takes its seat
 with one conditional UPDATE of the shift's `seats_taken` (which only succeeds while a seat is
-left), inside a write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the UPDATE's row lock,
-and a lock on the mentee's row so their overlap check cannot race their other bookings).
-The CHECK `seats_taken <= seats` and the unique index on live bookings are the backstop.
+left), inside a write transaction. The CHECK `seats_taken <= seats` and the unique index on
+live bookings are the backstop.
+
+No mentee may end with two overlapping confirmed bookings, and a booking can be confirmed by
+three paths: the mentee booking, a promotion from a waitlist when a seat frees (a cancel, more
+seats), and nothing else. On SQLite the write transaction (BEGIN IMMEDIATE) serialises them all.
+On PostgreSQL every path takes its locks in one order, so they never deadlock:
+
+1. the row of the one shift it changes (`lock_shift`), then
+2. the booking lock of each mentee it may confirm (`lock_mentees`: a transaction-level
+   advisory lock keyed by the mentee's id), in ascending id order, all at once,
+
+and checks overlaps only once it holds them. Two transactions that could confirm one mentee
+therefore take turns, and the second sees what the first committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import exists, update
+from sqlalchemy import exists, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.expression import Exists
 
 from mentor_match.database import begin_write
 from mentor_match.extensions import db
@@ -23,9 +36,35 @@ from mentor_match.models import Booking, BookingStatus, Mentorship, Role, Shift,
 from mentor_match.services import calendars
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 
+# The first key of the advisory locks that stand for a mentee's bookings (the second is their id).
+MENTEE_LOCKS = 0x6D6D
+
 
 def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name != "sqlite"
+
+
+def lock_shift(session: Session, shift_id: int) -> None:
+    """Hold the shift's row until commit (PostgreSQL; SQLite already holds the write lock).
+
+    Taken before any mentee's booking lock, and on one shift per transaction only.
+    """
+    if _postgres(session):
+        session.execute(
+            db.select(Shift.id).where(Shift.id == shift_id).with_for_update(key_share=True)
+        ).one_or_none()
+
+
+def lock_mentees(session: Session, mentee_ids: Iterable[int]) -> None:
+    """Hold the booking lock of each mentee until commit (PostgreSQL), lowest id first.
+
+    Take every lock the transaction needs in one call, after the shift's: locks taken in a
+    second call could come out of order. Taking one already held again returns at once.
+    """
+    if not _postgres(session):
+        return
+    for mentee_id in sorted(set(mentee_ids)):
+        session.execute(db.select(func.pg_advisory_xact_lock(MENTEE_LOCKS, mentee_id)))
 
 
 def is_mentor_of(session: Session, shift: Shift, mentee: User) -> bool:
@@ -57,23 +96,46 @@ def may_book(session: Session, shift: Shift, mentee: User) -> bool:
     )
 
 
+def _confirmed_elsewhere(
+    mentee_id: Any, shift_id: int, start_at: datetime, end_at: datetime
+) -> Exists:
+    """SQL: the mentee holds a confirmed booking on another held shift overlapping the time."""
+    theirs, other = db.aliased(Booking), db.aliased(Shift)
+    return exists().where(
+        theirs.mentee_id == mentee_id,
+        theirs.status == BookingStatus.CONFIRMED,
+        theirs.shift_id != shift_id,
+        other.id == theirs.shift_id,
+        other.status == ShiftStatus.SCHEDULED,
+        other.start_at < end_at,
+        other.end_at > start_at,
+    )
+
+
 def _overlapping_confirmed(session: Session, mentee_id: int, shift: Shift) -> bool:
-    other = db.aliased(Shift)
     return bool(
         session.scalar(
-            db.select(
-                exists()
-                .where(
-                    Booking.mentee_id == mentee_id,
-                    Booking.status == BookingStatus.CONFIRMED,
-                    Booking.shift_id != shift.id,
-                    other.id == Booking.shift_id,
-                    other.status == ShiftStatus.SCHEDULED,
-                    other.start_at < shift.end_at,
-                    other.end_at > shift.start_at,
-                )
-                .correlate(None)
+            db.select(_confirmed_elsewhere(mentee_id, shift.id, shift.start_at, shift.end_at))
+        )
+    )
+
+
+def double_booked_by_move(
+    session: Session, shift: Shift, start_at: datetime, end_at: datetime
+) -> list[User]:
+    """The shift's confirmed mentees who hold another confirmed booking overlapping
+    `start_at`-`end_at`: moving the shift there would double-book them. By name."""
+    mine = db.aliased(Booking)
+    return list(
+        session.scalars(
+            db.select(User)
+            .join(mine, mine.mentee_id == User.id)
+            .where(
+                mine.shift_id == shift.id,
+                mine.status == BookingStatus.CONFIRMED,
+                _confirmed_elsewhere(mine.mentee_id, shift.id, start_at, end_at),
             )
+            .order_by(User.name, User.id)
         )
     )
 
@@ -126,12 +188,12 @@ def book_shift(
     begin_write(session)
     if mentee.role != Role.MENTEE:
         raise Forbidden("only mentees book shifts")
-    if _postgres(session):
-        # One booking at a time per mentee: their overlap check sees their other bookings.
-        session.execute(db.select(User.id).where(User.id == mentee.id).with_for_update()).one()
+    lock_shift(session, shift_id)
     shift = session.get(Shift, shift_id, populate_existing=True)
     if shift is None:
         raise NotFound(f"there is no shift {shift_id}")
+    # From here on nothing else can confirm this mentee: the overlap check below holds.
+    lock_mentees(session, [mentee.id])
     if not may_book(session, shift, mentee):
         raise Forbidden(
             "you can book shifts of your own mentor(s) and shifts open to everyone; "
@@ -216,12 +278,9 @@ def cancel_booking(
     now = now or datetime.now(UTC)
     begin_write(session)
     booking = _visible_booking(session, actor, booking_id)
-    if _postgres(session):
-        # Cancels and promotions on one shift take turns (bookings' seat UPDATE waits too).
-        session.execute(
-            db.select(Shift.id).where(Shift.id == booking.shift_id).with_for_update()
-        ).one()
-        session.refresh(booking)
+    # Cancels, bookings and promotions on one shift take turns.
+    lock_shift(session, booking.shift_id)
+    session.refresh(booking)
     if booking.status == BookingStatus.CANCELLED:
         return booking
     was_confirmed = booking.status == BookingStatus.CONFIRMED
@@ -235,8 +294,7 @@ def cancel_booking(
         calendars.queue_booking_mail(session, booking, site, "is cancelled")
     shift = booking.shift
     session.expire(shift, ["seats_taken"])
-    if not shift.is_cancelled and shift.start_at > now:
-        promote_waitlisted(session, shift, site=site, now=now)
+    promote_waitlisted(session, shift, site=site, now=now)
     return booking
 
 
@@ -245,16 +303,25 @@ def promote_waitlisted(
 ) -> list[Booking]:
     """Give free seats to waitlisted mentees in the order they joined.
 
-    A mentee who meanwhile holds an overlapping confirmed booking keeps their place and is
-    skipped. Each promoted mentee (and the mentor) is mailed the invite.
+    The caller holds the write transaction and the shift's lock (`lock_shift`), so nobody joins
+    or leaves the waitlist meanwhile. A mentee who holds an overlapping confirmed booking keeps
+    their place and is skipped. Each promoted mentee (and the mentor) is mailed the invite.
+    Nobody is promoted onto a cancelled shift or one that has started.
     """
     now = now or datetime.now(UTC)
+    if shift.is_cancelled or shift.start_at <= now:
+        return []
+    session.refresh(shift, ["seats", "seats_taken"])
+    if shift.seats_taken >= shift.seats:
+        return []
     waiting = session.scalars(
         db.select(Booking)
         .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.WAITLISTED)
         .order_by(Booking.created_at, Booking.id)
         .options(selectinload(Booking.mentee))
     ).all()
+    # Their other bookings cannot change until commit: each overlap check below holds.
+    lock_mentees(session, [booking.mentee_id for booking in waiting])
     promoted = []
     for booking in waiting:
         if _overlapping_confirmed(session, booking.mentee_id, shift):

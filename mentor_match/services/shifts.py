@@ -342,6 +342,9 @@ def update_shift(
 ) -> Shift:
     """Reschedule, move, or change the seats of a shift; everyone booked is told.
 
+    Every change is checked before any is made, so a refused change leaves the shift as it was.
+    A new time must be in the future, on a shift that has not started (422), and must not
+    overlap another confirmed booking of any confirmed mentee (409 `overlap`, naming them).
     Seats never drop below the confirmed bookings (409 `seats_below_booked`). More seats
     promote waitlisted mentees. A change of time or place raises SEQUENCE on the shift and on
     its live bookings, so calendar apps replace the entry.
@@ -356,38 +359,66 @@ def update_shift(
     new_end = end_at.astimezone(UTC) if end_at is not None else shift.end_at
     moved = (new_start, new_end) != (shift.start_at, shift.end_at)
     if moved:
+        if shift.start_at <= now:
+            raise Invalid(
+                "the shift has already started; its time can no longer change",
+                code="shift_started",
+                details=[_problem("start", "the shift has started")],
+            )
         _check_times(new_start, new_end, now=now)
-    changed_place = False
     if location is not None:
         location = _check_text(location, "location", LOCATION_MAX)
-        changed_place = location != shift.location
-        shift.location = location
-    if specialty is not UNSET:
-        shift.specialty = _specialty(session, specialty)
+    new_specialty = _specialty(session, specialty) if specialty is not UNSET else UNSET
     if open_to_all is not None:
-        shift.open_to_all = _bool(open_to_all, "open_to_all")
+        open_to_all = _bool(open_to_all, "open_to_all")
     if notes is not None:
-        shift.notes = _check_text(notes, "notes", NOTES_MAX)
-    if moved:
-        shift.start_at, shift.end_at = new_start, new_end
+        notes = _check_text(notes, "notes", NOTES_MAX)
     if seats is not None:
         seats = _check_seats(seats)
-        if seats != shift.seats:
-            result = session.execute(
-                update(Shift)
-                .where(Shift.id == shift.id, Shift.seats_taken <= seats)
-                .values(seats=seats)
-                .execution_options(synchronize_session=False)
+    # Everyone this change could confirm or double-book, before their overlaps are read.
+    bookings.lock_mentees(
+        session, [b.mentee_id for b in shift.bookings if b.status != BookingStatus.CANCELLED]
+    )
+    if moved:
+        clashing = bookings.double_booked_by_move(session, shift, new_start, new_end)
+        if clashing:
+            names = ", ".join(mentee.name for mentee in clashing)
+            raise Conflict(
+                f"moving the shift then would double-book {names}: they hold another "
+                f"confirmed booking at that time",
+                code="overlap",
+                details=[
+                    _problem("start", f"{mentee.name} holds an overlapping confirmed booking")
+                    for mentee in clashing
+                ],
             )
-            if result.rowcount != 1:
-                session.refresh(shift)
-                raise Conflict(
-                    f"{shift.seats_taken} seats are booked; cancel bookings before going "
-                    f"below that",
-                    code="seats_below_booked",
-                    details=[_problem("seats", f"at least {shift.seats_taken}")],
-                )
-            session.expire(shift, ["seats", "seats_taken"])
+    if seats is not None and seats != shift.seats:
+        # The last check that can fail, guarded by the database itself.
+        result = session.execute(
+            update(Shift)
+            .where(Shift.id == shift.id, Shift.seats_taken <= seats)
+            .values(seats=seats)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            session.refresh(shift)
+            raise Conflict(
+                f"{shift.seats_taken} seats are booked; cancel bookings before going below that",
+                code="seats_below_booked",
+                details=[_problem("seats", f"at least {shift.seats_taken}")],
+            )
+        session.expire(shift, ["seats", "seats_taken"])
+    changed_place = location is not None and location != shift.location
+    if location is not None:
+        shift.location = location
+    if new_specialty is not UNSET:
+        shift.specialty = new_specialty
+    if open_to_all is not None:
+        shift.open_to_all = open_to_all
+    if notes is not None:
+        shift.notes = notes
+    if moved:
+        shift.start_at, shift.end_at = new_start, new_end
     shift.updated_at = now
     if moved or changed_place:
         shift.sequence += 1
@@ -442,9 +473,9 @@ def cancel_shift(
 
 
 def _lock(session: Session, shift: Shift) -> None:
-    """Hold the shift's row until commit (PostgreSQL; SQLite already holds the write lock)."""
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(db.select(Shift.id).where(Shift.id == shift.id).with_for_update()).one()
+    """Hold the shift's row until commit (PostgreSQL; SQLite already holds the write lock),
+    first of all the locks the transaction takes, and read it afresh."""
+    bookings.lock_shift(session, shift.id)
     session.refresh(shift)
 
 
