@@ -23,6 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 class IdConverter(IntegerConverter):
     """`<int:…>` in routes: a non-negative integer that fits the database's 32-bit ids."""
 
+    # Bounded in the pattern too, not only in to_python: werkzeug answers a value that fails
+    # to_python with 405 when another method's rule shares the path (DELETE vs POST …/pins).
+    regex = (
+        r"(?:\d{1,9}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}|21474[0-7]\d{4}"
+        r"|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
+
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
