@@ -40,6 +40,21 @@ class Programme:
     csrf: dict[str, str] = field(default_factory=dict)
 
 
+def assert_secure_headers(response, label: str) -> None:
+    """The headers every answer carries, whatever it is."""
+    headers = response.headers
+    policy = headers.get("Content-Security-Policy", "")
+    assert policy, f"{label}: no Content-Security-Policy"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, f"{label}: {policy}"
+    assert "frame-ancestors 'none'" in policy, f"{label}: {policy}"
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert "'self'" in directives.get("script-src", directives.get("default-src", "")), policy
+    assert "*" not in directives.get("script-src", ""), policy
+    assert headers.get("X-Content-Type-Options") == "nosniff", label
+    assert headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin"), label
+    assert headers.get("X-Frame-Options") == "DENY", label
+
+
 def shift_times(hours: float = 72, length: float = 3) -> tuple[datetime, datetime]:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=hours)
     return start, start + timedelta(hours=length)

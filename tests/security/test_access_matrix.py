@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 from tests.helpers import PASSWORD
-from tests.security.conftest import B_SECRETS, IDENTITIES, Programme, shift_times
+from tests.security.conftest import (
+    B_SECRETS,
+    IDENTITIES,
+    Programme,
+    assert_secure_headers,
+    shift_times,
+)
 
 ANON, MA, TA, MB, TB, C = IDENTITIES
 EVERYONE = frozenset(IDENTITIES)
@@ -410,7 +416,8 @@ def _call(app, p: Programme, who: str, rule, method: str):
 
 
 def test_every_route_refuses_what_the_policy_does_not_allow(app, programme, capsys):
-    """Checked: every (route, method) in the URL map × 6 identities; the figure is printed."""
+    """Checked: every (route, method) in the URL map × 6 identities; the figure is printed.
+    Every answer also carries the security headers."""
     p = programme
     rules = _rules(app)
     missing = sorted({(r.endpoint, m) for r, m in rules} - set(POLICY))
@@ -437,6 +444,10 @@ def test_every_route_refuses_what_the_policy_does_not_allow(app, programme, caps
             if response.status_code >= 500:
                 problems.append(f"{label}: {response.status_code}")
                 continue
+            try:
+                assert_secure_headers(response, label)
+            except AssertionError as exc:
+                problems.append(str(exc))
             granted = _granted(response, client, is_api)
             allowed = who in POLICY[(rule.endpoint, method)]
             if granted and not allowed:
