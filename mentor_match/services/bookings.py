@@ -96,19 +96,24 @@ def may_book(session: Session, shift: Shift, mentee: User) -> bool:
     )
 
 
+# Another booking and its shift, for overlap checks. Made once: building aliases per call costs
+# more than the query itself.
+_THEIRS = db.aliased(Booking)
+_OTHER = db.aliased(Shift)
+
+
 def _confirmed_elsewhere(
     mentee_id: Any, shift_id: int, start_at: datetime, end_at: datetime
 ) -> Exists:
     """SQL: the mentee holds a confirmed booking on another held shift overlapping the time."""
-    theirs, other = db.aliased(Booking), db.aliased(Shift)
     return exists().where(
-        theirs.mentee_id == mentee_id,
-        theirs.status == BookingStatus.CONFIRMED,
-        theirs.shift_id != shift_id,
-        other.id == theirs.shift_id,
-        other.status == ShiftStatus.SCHEDULED,
-        other.start_at < end_at,
-        other.end_at > start_at,
+        _THEIRS.mentee_id == mentee_id,
+        _THEIRS.status == BookingStatus.CONFIRMED,
+        _THEIRS.shift_id != shift_id,
+        _OTHER.id == _THEIRS.shift_id,
+        _OTHER.status == ShiftStatus.SCHEDULED,
+        _OTHER.start_at < end_at,
+        _OTHER.end_at > start_at,
     )
 
 

@@ -37,9 +37,18 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(
-    database_url: str, secret_key: str, outbox: Path, workers: int = 2, threads: int = 16
+    database_url: str,
+    secret_key: str,
+    outbox: Path,
+    workers: int = 2,
+    threads: int = 16,
+    keep_alive: int = 30,
 ) -> Iterator[str]:
-    """Start gunicorn on 127.0.0.1 and yield its base URL; stop it afterwards."""
+    """Start gunicorn on 127.0.0.1 and yield its base URL; stop it afterwards.
+
+    Connections stay open `keep_alive` seconds between requests, longer than any pause in the
+    tests, so a client reusing one never races the server closing it.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -58,6 +67,8 @@ def live_server(
             str(workers),
             "--threads",
             str(threads),
+            "--keep-alive",
+            str(keep_alive),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -80,7 +91,7 @@ def live_server(
             except (requests.ConnectionError, requests.Timeout):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 30 s")
+                raise RuntimeError("the server did not start within 60 s")
             time.sleep(0.1)
         yield base
     finally:
