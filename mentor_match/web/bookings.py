@@ -41,9 +41,11 @@ def _site() -> Site:
 
 def _day(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    # The first and last days of the calendar have no room for a time zone's offset.
+    return day if date.min < day < date.max else None
 
 
 @bp.route("/shifts")

@@ -21,7 +21,9 @@ def index():  # noqa: ANN201
         role = Role.MENTEE
     query = request.args.get("q", "").strip()[:100]
     page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    # Bounded as the API bounds it: a 20-digit page number is no database query.
+    page_number = int(page_number) if page_number.isdigit() and len(page_number) <= 6 else 1
+    page_number = max(page_number, 1)
     try:
         page = people.list_people(
             db.session,

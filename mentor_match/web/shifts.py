@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,7 +19,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from mentor_match.auth import roles_required
 from mentor_match.extensions import db
@@ -38,6 +45,12 @@ add_link(
 
 def _site() -> Site:
     return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
+
+
+def _on_the_calendar(form: FlaskForm, field: DateField) -> None:
+    """Refuse the calendar's first and last days: no time zone's offset fits around them."""
+    if field.data is not None and not date.min < field.data < date.max:
+        raise ValidationError("Choose a real date.")
 
 
 class DetailsForm(FlaskForm):
@@ -60,20 +73,24 @@ class DetailsForm(FlaskForm):
 
 
 class ShiftForm(DetailsForm):
-    day = DateField("Date", validators=[DataRequired("Choose a date.")])
+    day = DateField("Date", validators=[DataRequired("Choose a date."), _on_the_calendar])
     start = TimeField("Starts", validators=[DataRequired("Give a start time.")])
     end = TimeField("Ends", validators=[DataRequired("Give an end time.")])
     submit = SubmitField("Publish shift")
 
 
 class SeriesForm(DetailsForm):
-    first_day = DateField("First day", validators=[DataRequired("Choose the first day.")])
-    last_day = DateField("Last day", validators=[DataRequired("Choose the last day.")])
+    first_day = DateField(
+        "First day", validators=[DataRequired("Choose the first day."), _on_the_calendar]
+    )
+    last_day = DateField(
+        "Last day", validators=[DataRequired("Choose the last day."), _on_the_calendar]
+    )
     submit = SubmitField("Publish the series")
 
 
 class RescheduleForm(FlaskForm):
-    day = DateField("Date", validators=[DataRequired()])
+    day = DateField("Date", validators=[DataRequired(), _on_the_calendar])
     start = TimeField("Starts", validators=[DataRequired()])
     end = TimeField("Ends", validators=[DataRequired()])
     seats = IntegerField("Seats", validators=[InputRequired(), NumberRange(1, 50)])

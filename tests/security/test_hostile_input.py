@@ -507,3 +507,41 @@ def test_malformed_or_naive_datetimes_are_422(client, programme: Programme, star
         f"/api/v1/shifts/{p.shift_id}", json={"start": start, "end": end}, headers=p.api["mentor_b"]
     )
     assert response.status_code == 422, (start, end, response.status, response.get_data()[:300])
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("mentee_b", "/bookings/shifts?from=9999-12-31&to=9999-12-31"),
+        ("mentee_b", "/bookings/shifts?from=0001-01-01&to=0001-01-01"),
+        ("mentee_b", "/bookings/shifts?from=2026-02-30&to=tomorrow"),
+        ("coordinator", f"/participants/?page={BIG_ID}"),
+        ("coordinator", "/participants/?page=-1&role=admin"),
+        ("coordinator", f"/rounds/1?page={BIG_ID}"),
+        ("coordinator", "/rounds/1/candidates?mentee_id=abc"),
+    ],
+)
+def test_hostile_page_queries_never_fail(programme: Programme, who: str, url: str):
+    response = programme.pages[who].get(url)
+    assert response.status_code < 500, (url, response.status)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-02-30", "10000-01-01"])
+def test_hostile_dates_in_shift_forms_are_refused(app, programme: Programme, day: str):
+    from mentor_match.extensions import db
+    from mentor_match.models import Shift
+
+    p = programme
+    client, token = p.pages["mentor_b"], p.csrf["mentor_b"]
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count()).select_from(Shift))
+        held = db.session.get(Shift, p.shift_id).start_at
+    times = {"start": "20:00", "end": "02:00", "seats": "2", "csrf_token": token}
+    assert client.post("/shifts/new", data=times | {"day": day}).status_code == 422
+    series = {"first_day": day, "last_day": day, "seats": "2", "csrf_token": token}
+    assert client.post("/shifts/series", data=series).status_code == 422
+    response = client.post(f"/shifts/{p.shift_id}/edit", data=times | {"day": day})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Shift)) == before
+        assert db.session.get(Shift, p.shift_id).start_at == held
