@@ -135,6 +135,8 @@ def _query_moment(name: str, zone: str) -> datetime | None:
         except ValueError:
             pass
         else:
+            if not date.min < day < date.max:  # no room for the zone's offset: 422 below
+                return shifts.parse_instant(raw, name)
             return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
     return shifts.parse_instant(raw, name)
 

@@ -545,3 +545,12 @@ def test_hostile_dates_in_shift_forms_are_refused(app, programme: Programme, day
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Shift)) == before
         assert db.session.get(Shift, p.shift_id).start_at == held
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_calendar_edge_days_in_the_shift_list_are_422(client, make_user, token_for, zone, day):
+    mentee = make_user("mentee", timezone=zone)
+    for name in ("from", "to"):
+        response = client.get(f"/api/v1/shifts?{name}={day}", headers=token_for(mentee))
+        assert response.status_code == 422, (zone, name, day, response.status)
