@@ -10,12 +10,14 @@ three paths: the mentee booking, a promotion from a waitlist when a seat frees (
 seats), and nothing else. On SQLite the write transaction (BEGIN IMMEDIATE) serialises them all.
 On PostgreSQL every path takes its locks in one order, so they never deadlock:
 
-1. the row of the one shift it changes (`lock_shift`), then
+1. the row of the one shift it changes (`lock_shift`, or a booking's seat UPDATE), then
 2. the booking lock of each mentee it may confirm (`lock_mentees`: a transaction-level
    advisory lock keyed by the mentee's id), in ascending id order, all at once,
 
-and checks overlaps only once it holds them. Two transactions that could confirm one mentee
-therefore take turns, and the second sees what the first committed.
+and decides on overlaps only once it holds them. Two transactions that could confirm one
+mentee therefore take turns, and the second sees what the first committed. A booking that
+finds the shift full, or only joins the waitlist, confirms nobody and takes no lock, so the
+many requests a full shift refuses do not queue behind each other.
 """
 
 from __future__ import annotations
@@ -193,12 +195,11 @@ def book_shift(
     begin_write(session)
     if mentee.role != Role.MENTEE:
         raise Forbidden("only mentees book shifts")
-    lock_shift(session, shift_id)
     shift = session.get(Shift, shift_id, populate_existing=True)
     if shift is None:
         raise NotFound(f"there is no shift {shift_id}")
-    # From here on nothing else can confirm this mentee: the overlap check below holds.
-    lock_mentees(session, [mentee.id])
+    # On PostgreSQL these checks read without locks and give the answer when nothing races;
+    # the seat UPDATE and the re-check after it decide when something does.
     if not may_book(session, shift, mentee):
         raise Forbidden(
             "you can book shifts of your own mentor(s) and shifts open to everyone; "
@@ -222,6 +223,16 @@ def book_shift(
             "you already hold a confirmed booking that overlaps this shift", code="overlap"
         )
     if _take_seat(session, shift.id):
+        if _postgres(session):
+            # The shift's row is ours (its time is now final), then the mentee's lock: whatever
+            # confirmed them meanwhile (a promotion, another booking) has committed by now.
+            session.refresh(shift)
+            lock_mentees(session, [mentee.id])
+            if _overlapping_confirmed(session, mentee.id, shift):
+                raise Conflict(
+                    "you already hold a confirmed booking that overlaps this shift",
+                    code="overlap",
+                )
         status = BookingStatus.CONFIRMED
     elif waitlist:
         status = BookingStatus.WAITLISTED
