@@ -15,9 +15,10 @@ On PostgreSQL every path takes its locks in one order, so they never deadlock:
    advisory lock keyed by the mentee's id), in ascending id order, all at once,
 
 and decides on overlaps only once it holds them. Two transactions that could confirm one
-mentee therefore take turns, and the second sees what the first committed. A booking that
-finds the shift full, or only joins the waitlist, confirms nobody and takes no lock, so the
-many requests a full shift refuses do not queue behind each other.
+mentee therefore take turns, and the second sees what the first committed. Joining a waitlist
+takes the shift's lock too, so the waitlist cannot grow under a transaction holding it. A
+booking that finds the shift full confirms nobody and takes no lock: the many requests a full
+shift refuses do not queue behind each other.
 """
 
 from __future__ import annotations
@@ -222,6 +223,10 @@ def book_shift(
         raise Conflict(
             "you already hold a confirmed booking that overlaps this shift", code="overlap"
         )
+    if waitlist:
+        # Joining a waitlist waits for the shift's lock, so whoever holds it (a cancel, a
+        # change of seats) sees the whole waitlist and locks every mentee on it at once.
+        lock_shift(session, shift.id)
     if _take_seat(session, shift.id):
         if _postgres(session):
             # The shift's row is ours (its time is now final), then the mentee's lock: whatever
