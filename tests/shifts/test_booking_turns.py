@@ -1,8 +1,9 @@
-"""A promotion and a booking of the same mentee take turns, so both cannot end confirmed.
+"""Two transactions that could confirm one mentee take turns, so both cannot end confirmed.
 
-Two transactions are held open by hand: the first cancels a seat, which promotes a waitlisted
-mentee; the second books that mentee onto an overlapping shift. The second must wait for the
-first (PostgreSQL: the mentee's booking lock; SQLite: the write lock), then see the promotion.
+Each test holds the first transaction open by hand (a cancel that promotes a waitlisted mentee,
+or a booking) while a second thread books that mentee onto an overlapping shift. The second
+must wait for the first (PostgreSQL: the mentee's booking lock; SQLite: the write lock), then
+see what it committed and answer 409 `overlap`.
 """
 
 from __future__ import annotations
@@ -95,3 +96,48 @@ def test_a_booking_waits_for_a_promotion_of_the_same_mentee(app, make_user, pair
             )
         ).all()
         assert confirmed == [full_id]
+
+
+def test_two_bookings_of_one_mentee_on_overlapping_shifts_take_turns(app, make_user, pair):
+    from mentor_match.extensions import db
+    from mentor_match.models import Booking, BookingStatus, User
+    from mentor_match.services import bookings
+    from mentor_match.services.errors import Conflict
+
+    mentor, mentee = make_user("mentor"), make_user("mentee")
+    pair(mentor, mentee)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    with app.app_context():
+        first_id = _shift(db, mentor, start, seats=2).id
+        second_id = _shift(db, mentor, start + timedelta(hours=2), seats=2).id
+        db.session.commit()
+
+    outcome: dict[str, object] = {}
+
+    def book_the_second() -> None:
+        with app.app_context():
+            try:
+                bookings.book_shift(db.session, db.session.get(User, mentee), second_id, site=SITE)
+                db.session.commit()
+                outcome["result"] = "confirmed"
+            except Conflict as exc:
+                db.session.rollback()
+                outcome["result"] = exc.code
+
+    with app.app_context():
+        bookings.book_shift(db.session, db.session.get(User, mentee), first_id, site=SITE)
+        racer = threading.Thread(target=book_the_second)
+        racer.start()
+        racer.join(timeout=1.5)
+        still_waiting = racer.is_alive()
+        db.session.commit()
+    racer.join(timeout=10)
+    assert still_waiting, f"the second booking did not wait for the first: {outcome}"
+    assert outcome["result"] == "overlap"
+    with app.app_context():
+        confirmed = db.session.scalars(
+            db.select(Booking.shift_id).where(
+                Booking.mentee_id == mentee, Booking.status == BookingStatus.CONFIRMED
+            )
+        ).all()
+        assert confirmed == [first_id]
