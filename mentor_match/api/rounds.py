@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 
-from mentor_match.api.base import json_body, query_int, spec
+from mentor_match.api.base import MAX_ID, json_body, query_int, spec
 from mentor_match.auth import acting_user, coordinator_required
 from mentor_match.extensions import db
 from mentor_match.services import rounds
@@ -213,6 +213,14 @@ def round_candidates(round_id: int) -> dict[str, Any]:
 
 def _pair_body() -> tuple[Any, Any]:
     data = json_body()
+    for name in ("mentee_id", "mentor_id"):
+        value = data.get(name)
+        # Ids beyond the database's 32 bits name nobody (and SQLite cannot even look them up).
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 < value <= MAX_ID:
+            raise Invalid(
+                f"there is no person with id {value}",
+                details=[{"field": name, "message": "no such person"}],
+            )
     return data.get("mentee_id"), data.get("mentor_id")
 
 

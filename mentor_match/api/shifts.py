@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request
 
-from mentor_match.api.base import json_body, query_int, spec
+from mentor_match.api.base import MAX_ID, json_body, query_int, spec
 from mentor_match.auth import acting_user, login_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.models import User
@@ -163,8 +163,10 @@ def _details(data: dict[str, Any]) -> shifts.ShiftDetails:
 def create_shift() -> tuple[dict[str, Any], int]:
     data = json_body()
     mentor_id = data.get("mentor_id")
-    if mentor_id is not None and (isinstance(mentor_id, bool) or not isinstance(mentor_id, int)):
-        raise Invalid("'mentor_id' must be a whole number", details=[{"field": "mentor_id"}])
+    if mentor_id is not None and (
+        isinstance(mentor_id, bool) or not isinstance(mentor_id, int) or not 0 < mentor_id <= MAX_ID
+    ):
+        raise Invalid("'mentor_id' must be a mentor's id", details=[{"field": "mentor_id"}])
     shift = shifts.create_shift(
         db.session,
         _caller(),
