@@ -66,7 +66,13 @@ def parse_instant(value: object, field: str) -> datetime:
             f"'{field}' has no UTC offset: {value!r} could be any time zone's",
             details=[_problem(field, "add the offset, e.g. -06:00, or Z for UTC")],
         )
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # the first or last day of the calendar, pushed past it
+        raise Invalid(
+            f"'{field}' is outside the calendar: {value!r}",
+            details=[_problem(field, "give a date between the years 1 and 9999")],
+        ) from exc
 
 
 def local_instant(day: date, clock: time, zone: str) -> datetime:
