@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlalchemy.orm import Session, selectinload
@@ -164,6 +165,34 @@ def booking_invite(booking: Booking, site: Site) -> tuple[str, str]:
     return method, invite(booking_event(booking, site), method=method)
 
 
+def shift_when(shift: Shift, *, short: bool = False) -> str:
+    """The shift's time as people at its site read it: in the mentor's own time zone."""
+    zone = ZoneInfo(shift.mentor.timezone or "UTC")
+    start, end = shift.start_at.astimezone(zone), shift.end_at.astimezone(zone)
+    if short:
+        return f"{start:%a %d %b, %H:%M}"
+    return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({shift.mentor.timezone or 'UTC'})"
+
+
+def queue_waitlist_notice(session: Session, booking: Booking, site: Site) -> None:
+    """Tell a waitlisted mentee their place is gone with the shift (there is no invite to
+    cancel: they never had a seat)."""
+    shift = booking.shift
+    mail.queue(
+        session,
+        mail.Mail(
+            to=(booking.mentee.email,),
+            subject=f"Shadowing shift cancelled: {shift_when(shift, short=True)} "
+            f"with {shift.mentor.name}",
+            body=(
+                f"The shadowing shift with {shift.mentor.name} on {shift_when(shift)}, where "
+                "you were on the waitlist, has been cancelled.\n\n"
+                f"Find another shift at {site.base_url}/bookings/shifts\n"
+            ),
+        ),
+    )
+
+
 def queue_booking_mail(session: Session, booking: Booking, site: Site, what: str) -> None:
     """Mail the mentee and the mentor the booking's invite, after the commit.
 
@@ -171,10 +200,10 @@ def queue_booking_mail(session: Session, booking: Booking, site: Site, what: str
     """
     method, text = booking_invite(booking, site)
     shift = booking.shift
-    subject = f"Shadowing {what}: {shift.start_at:%d %b %Y} with {shift.mentor.name}"
+    subject = f"Shadowing {what}: {shift_when(shift, short=True)} with {shift.mentor.name}"
     body = (
         f"The shadowing booking of {booking.mentee.name} with {shift.mentor.name} {what}.\n\n"
-        f"When: {shift.start_at:%Y-%m-%d %H:%M} to {shift.end_at:%H:%M} UTC\n"
+        f"When: {shift_when(shift)}\n"
         f"Where: {shift.location or 'see the shift'}\n\n"
         f"The calendar entry is attached. See your bookings at {site.base_url}/bookings/\n"
     )

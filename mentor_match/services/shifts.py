@@ -474,6 +474,8 @@ def cancel_shift(
         booking.sequence += 1
         if was_confirmed:
             calendars.queue_booking_mail(session, booking, site, "is cancelled")
+        else:
+            calendars.queue_waitlist_notice(session, booking, site)
     session.flush()
     return shift
 

@@ -189,7 +189,11 @@ def test_cancelling_a_shift_cancels_its_waitlist_and_mails_after_commit(
         }
     assert rows == {seat["id"]: ("cancelled", 1), waiting["id"]: ("cancelled", 1)}
     sent = [p.read_text() for p in set(outbox.glob("*.eml")) - before]
-    assert len(sent) == 1 and "METHOD:CANCEL" in sent[0]
+    assert len(sent) == 2
+    [invite] = [m for m in sent if "METHOD:CANCEL" in m]
+    [notice] = [m for m in sent if "METHOD:CANCEL" not in m]
+    assert "waitlist" in notice and "text/calendar" not in notice  # no seat, so no invite
+    assert "(America/Chicago)" in invite  # times in the mentor's own zone, not UTC
 
 
 def test_the_page_refuses_a_double_booking_move_with_the_same_message(
