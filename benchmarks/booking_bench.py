@@ -25,16 +25,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "shifts"))
 sys.path.insert(0, str(ROOT))
 
-from live_server import live_server  # noqa: E402
 
 from mentor_match import create_app  # noqa: E402
 from mentor_match.extensions import db  # noqa: E402
 from mentor_match.importing.specialties import DEFAULT_SPECIALTIES  # noqa: E402
 from mentor_match.models import Booking, Mentorship, Shift, Specialty  # noqa: E402
 from mentor_match.services import accounts, calendars  # noqa: E402
+from tests.servers import gunicorn_server  # noqa: E402
 
 RUNS = 20
 EVENTS = 500
@@ -127,7 +126,7 @@ def throughput(url: str, outbox: Path) -> tuple[float, float, float, int]:
         shift_ids = [s.id for s in shifts]
     latencies: list[float] = []
     lock = threading.Lock()
-    with live_server(url, SECRET, outbox, workers=2, threads=8) as base:
+    with gunicorn_server(url, SECRET, outbox.parent, workers=2, threads=8) as base:
         for raw in tokens:  # first use records the token's use; keep it out of the timing
             requests.get(
                 f"{base}/api/v1/me/bookings", headers={"Authorization": f"Bearer {raw}"}, timeout=30

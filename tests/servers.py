@@ -56,9 +56,14 @@ def gunicorn_server(
     threads: int = 2,
     env: dict[str, str] | None = None,
     timeout: float = 60,
+    keep_alive: int = 30,
 ) -> Iterator[str]:
     """Start gunicorn on 127.0.0.1 at a free port, wait until it answers, yield its base URL,
-    and stop it afterwards. `env` adds environment variables (MENTOR_MATCH_* settings)."""
+    and stop it afterwards. `env` adds environment variables (MENTOR_MATCH_* settings).
+
+    Connections stay open `keep_alive` seconds between requests, longer than any pause in the
+    tests, so a client reusing one never races the server closing it.
+    """
     port = free_port()
     outbox = workdir / "outbox"
     full_env = {
@@ -80,6 +85,8 @@ def gunicorn_server(
                 str(workers),
                 "--threads",
                 str(threads),
+                "--keep-alive",
+                str(keep_alive),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--log-level",

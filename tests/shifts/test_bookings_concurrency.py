@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from flask import Flask
-from live_server import live_server
 from sqlalchemy import func
+
+from tests.servers import gunicorn_server
 
 MENTEES = 50
 ROUNDS = 50
@@ -84,7 +85,7 @@ def live(tmp_path_factory, postgres_url) -> Iterator[Live]:  # noqa: ANN001
         "TESTING": True,
         "SECRET_KEY": SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": url,
-        "OUTBOX_DIR": str(tmp / "out"),
+        "OUTBOX_DIR": str(tmp / "outbox"),
         "MAIL_SERVER": None,
         "BASE_URL": None,
     }
@@ -113,7 +114,7 @@ def live(tmp_path_factory, postgres_url) -> Iterator[Live]:  # noqa: ANN001
     try:
         # 2 workers x 8 threads: 16 transactions in flight against 3 seats at any moment. More
         # threads add no race on 2 cores, only SQLite's busy-wait sleeps (16 threads: +40%).
-        with live_server(url, SECRET_KEY, tmp / "out", workers=2, threads=8) as base:
+        with gunicorn_server(url, SECRET_KEY, tmp, workers=2, threads=8) as base:
             try:
                 yield Live(app, base, mentor_id, mentee_ids, tokens, crowd, first)
             finally:
