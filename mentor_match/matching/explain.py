@@ -10,14 +10,12 @@ from .scoring import PAIR_BLOCK_CELLS, RoundScorer
 _MAX_NAMED = 12
 
 
-def _names(ids: list[int]) -> str:
-    shown = ", ".join(str(i) for i in ids[:_MAX_NAMED])
+def _names(scorer: RoundScorer, ids: list[int]) -> str:
+    """Mentors by name where the round knows names, else as "mentor 7"; at most a dozen."""
+    labels = [scorer.mentors[scorer.mentor_index[i]].label for i in ids[:_MAX_NAMED]]
     more = len(ids) - _MAX_NAMED
+    shown = ", ".join(labels)
     return f"{shown} and {more} more" if more > 0 else shown
-
-
-def _mentors(ids: list[int]) -> str:
-    return f"mentor {ids[0]}" if len(ids) == 1 else f"mentors {_names(ids)}"
 
 
 def explain_unmatched(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
@@ -71,7 +69,7 @@ def _explain_block(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
                     "no_shared_availability",
                     f"{_count(cols.size)} a specialty, but none is available at the "
                     f"same time for at least {min_hours:g} hours a week (the most is "
-                    f"{hours[k, best]:g} hours, with mentor {scorer.mentor_ids[best]}).",
+                    f"{hours[k, best]:g} hours, with {scorer.mentors[best].label}).",
                 )
             )
             continue
@@ -82,9 +80,13 @@ def _explain_block(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
             ids = scorer.mentor_ids[cols].tolist()
             parts = []
             if excluded.any():
-                parts.append(f"excluded by the coordinator: {_names(_ids_of(ids, excluded))}")
+                parts.append(
+                    f"excluded by the coordinator: {_names(scorer, _ids_of(ids, excluded))}"
+                )
             if past.any():
-                parts.append(f"matched with them in an earlier round: {_names(_ids_of(ids, past))}")
+                parts.append(
+                    f"matched with them in an earlier round: {_names(scorer, _ids_of(ids, past))}"
+                )
             out.append(
                 Unmatched(
                     mentee_id,
@@ -101,7 +103,7 @@ def _explain_block(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
             Unmatched(
                 mentee_id,
                 "mentors_full",
-                f"Every compatible mentor is full: {_mentors(ids)} (capacity reached).",
+                f"Every compatible mentor is full: {_names(scorer, ids)} (capacity reached).",
                 tuple(ids),
             )
         )

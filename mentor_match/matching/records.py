@@ -109,6 +109,11 @@ class Mentor:
     site: str | None
     region: str | None
     capacity: int  # remaining capacity for this round
+    name: str = ""  # only for explanations; "mentor <id>" when empty
+
+    @property
+    def label(self) -> str:
+        return self.name or f"mentor {self.id}"
 
     def __post_init__(self) -> None:
         if self.capacity < 0:

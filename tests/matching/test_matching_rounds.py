@@ -81,7 +81,20 @@ def test_capacity_spreads_mentees_over_places():
     full = [u for u in result.unmatched]
     assert {u.reason for u in full} == {"mentors_full"}
     assert all(u.mentor_ids == (10, 11) for u in full)
-    assert "mentors 10, 11" in full[0].message
+    assert "mentor 10, mentor 11" in full[0].message
+
+
+def test_explanations_name_mentors_when_the_round_knows_their_names():
+    from dataclasses import replace
+
+    data = RoundInput(
+        mentors=[replace(mentor(10, capacity=1), name="Dana Whitfield")],
+        mentees=[mentee(1), mentee(2)],
+    )
+    [unmatched] = solve_round(data).unmatched
+    assert unmatched.message == (
+        "Every compatible mentor is full: Dana Whitfield (capacity reached)."
+    )
 
 
 def test_pins_are_kept_even_against_specialty_and_availability():

@@ -181,6 +181,7 @@ def load_round_input(
             site=r[5],
             region=r[6],
             capacity=int(r[7]),
+            name=r[1],
         )
         for r in mentor_rows
     ]
