@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mentor_match.extensions import db
-from mentor_match.models import Role, User
+from mentor_match.services import dashboard
 
 bp = Blueprint("main", __name__)
 
@@ -16,11 +16,8 @@ bp = Blueprint("main", __name__)
 def index():  # noqa: ANN201
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    counts = {}
-    if current_user.role == Role.COORDINATOR:
-        rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
-        counts = {role: n for role, n in rows}
-    return render_template("main/index.html", counts=counts)
+    home = dashboard.home_for(db.session, current_user)
+    return render_template("main/index.html", home=home)
 
 
 @bp.get("/healthz")
