@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import current_app, request
 
-from mentor_match.api.base import PAGE_PARAMS, query_int, spec
+from mentor_match.api.base import PAGE_PARAMS, json_body, query_int, spec
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
 from mentor_match.models import Role
-from mentor_match.services import people
+from mentor_match.services import mentorships, people
+from mentor_match.services.errors import Invalid
 
 PERSON_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -88,3 +89,34 @@ def list_mentors() -> dict[str, Any]:
 @coordinator_required
 def list_mentees() -> dict[str, Any]:
     return _list(Role.MENTEE)
+
+
+ACTIVE_BODY = {
+    "type": "object",
+    "required": ["active"],
+    "properties": {"active": {"type": "boolean"}},
+    "additionalProperties": False,
+}
+
+
+@spec.route(
+    "/people/<int:user_id>",
+    methods=["PATCH"],
+    summary="Take a mentor or mentee out of the programme, or back in ({'active': bool})",
+    tag="people",
+    body=ACTIVE_BODY,
+    responses={200: PERSON_SCHEMA},
+)
+@coordinator_required
+def update_person(user_id: int) -> dict[str, Any]:
+    people.get_person(db.session, user_id)  # 404 before judging the body
+    data = json_body()
+    unknown = sorted(set(data) - {"active"})
+    if unknown:
+        raise Invalid(
+            f"only 'active' can be changed here, not {', '.join(unknown)}",
+            details=[{"field": name, "message": "not changeable"} for name in unknown],
+        )
+    user = mentorships.set_active(db.session, user_id, data.get("active"))
+    db.session.commit()
+    return people.person_dict(user)

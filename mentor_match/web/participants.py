@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
 from mentor_match.models import Role
-from mentor_match.services import people
+from mentor_match.services import mentorships, people
 from mentor_match.services.errors import Invalid
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
@@ -48,4 +48,36 @@ def index():  # noqa: ANN201
 @coordinator_required
 def show(user_id: int):  # noqa: ANN201
     user = people.get_person(db.session, user_id)
-    return render_template("participants/show.html", person=people.person_dict(user), user=user)
+    return render_template(
+        "participants/show.html",
+        person=people.person_dict(user),
+        user=user,
+        mentorships=mentorships.list_mentorships(db.session, person_id=user.id),
+    )
+
+
+@bp.post("/<int:user_id>/active")
+@coordinator_required
+def set_active(user_id: int):  # noqa: ANN201
+    active = request.form.get("active") == "1"
+    user = mentorships.set_active(db.session, user_id, active)
+    db.session.commit()
+    if active:
+        flash(f"{user.name} is back in the programme.", "success")
+    else:
+        flash(
+            f"{user.name} has left the programme: signed out, and out of later match rounds.",
+            "success",
+        )
+    return redirect(url_for("participants.show", user_id=user_id))
+
+
+@bp.post("/mentorships/<int:mentorship_id>/end")
+@coordinator_required
+def end_mentorship(mentorship_id: int):  # noqa: ANN201
+    mentorship = mentorships.end_mentorship(db.session, mentorship_id)
+    db.session.commit()
+    flash("The mentorship has ended. The mentee can be matched again in the next round.", "success")
+    back = request.form.get("person_id", "")
+    person = int(back) if back.isdigit() and len(back) < 10 else mentorship.mentee_id
+    return redirect(url_for("participants.show", user_id=person))

@@ -51,6 +51,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("profile.edit", "POST"): PARTICIPANTS,
     ("participants.index", "GET"): COORD,
     ("participants.show", "GET"): COORD,
+    ("participants.set_active", "POST"): COORD,
+    ("participants.end_mentorship", "POST"): COORD,
     ("imports.index", "GET"): COORD,
     ("imports.preview", "POST"): COORD,
     ("imports.confirm", "POST"): COORD,
@@ -94,6 +96,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.openapi", "GET"): EVERYONE,
     ("api.list_mentors", "GET"): COORD,
     ("api.list_mentees", "GET"): COORD,
+    ("api.update_person", "PATCH"): COORD,
+    ("api.list_mentorships", "GET"): COORD,
+    ("api.end_mentorship", "POST"): COORD,
     ("api.import_mentors", "POST"): COORD,
     ("api.import_mentees", "POST"): COORD,
     ("api.import_template", "GET"): COORD,
@@ -182,12 +187,21 @@ def _invitation(app, user_id: int) -> str:
         return accounts.invitation_token(user.id, user.password_hash, app.secret_key)
 
 
+def _mentorship_of(app, mentee_id: int) -> int:
+    from mentor_match.extensions import db
+    from mentor_match.models import Mentorship
+
+    with app.app_context():
+        return db.session.scalar(db.select(Mentorship.id).where(Mentorship.mentee_id == mentee_id))
+
+
 def _url(app, rule, p: Programme) -> str:
     values = {
         "shift_id": p.shift_id,
         "booking_id": p.booking_id,
         "round_id": p.round_id,
         "user_id": p.ids[MB],
+        "mentorship_id": _mentorship_of(app, p.ids[MB]),
         "kind": "mentees",
         "token": (
             _invitation(app, p.invitee_id)
@@ -207,6 +221,7 @@ def _api_body(endpoint: str, p: Programme) -> dict[str, Any]:
     start, end = shift_times(hours=24 * 20)
     pair = {"mentee_id": p.ids[MB], "mentor_id": p.ids[TB]}
     bodies: dict[str, dict[str, Any]] = {
+        "api.update_person": {"json": {"active": True}},
         "api.create_shift": {
             "json": {
                 "start": start.isoformat(),
@@ -275,6 +290,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         },
         "imports.confirm": {"key": p.import_key},
         "rounds.new": {"name": "Autumn cohort", "min_overlap_hours": "2"} | weights,
+        "participants.set_active": {"active": "1"},
         "rounds.add_pin": pair,
         "rounds.remove_pin": pair,
         "rounds.add_exclusion": pair,

@@ -428,7 +428,12 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
         for name in rule.arguments:
             path = path.replace(f"<int:{name}>", big)
         if rule.endpoint.startswith("api."):
-            who = "coordinator" if "round" in path or method == "GET" else "mentor_b"
+            coordinator_only = ("round", "mentorships", "/people/")
+            who = (
+                "coordinator"
+                if any(part in path for part in coordinator_only) or method == "GET"
+                else "mentor_b"
+            )
             if "bookings" in path and method == "POST" and "attendance" not in path:
                 who = "mentee_b"
             query = {"mentee_id": p.ids["mentee_b"]} if path.endswith("candidates") else {}
