@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import soon
+from tests.shifts.conftest import soon
 
 from tests.calendar.calendar_rules import check_section6, content_lines, values, vevents
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conftest import soon
+from tests.shifts.conftest import soon
 
 from tests.helpers import csrf_token, login
 

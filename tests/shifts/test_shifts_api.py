@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import soon
+from tests.shifts.conftest import soon
 
 
 def test_mentor_publishes_a_shift(client, make_user, token_for, pair):
