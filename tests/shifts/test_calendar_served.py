@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.shifts.conftest import soon
 
 from tests.calendar.calendar_rules import check_section6, content_lines, values, vevents
+from tests.shifts.conftest import soon
 
 CHECKER = os.environ.get("MENTOR_MATCH_ICALCHECK", "")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.shifts.conftest import soon
-
 from tests.helpers import csrf_token, login
+from tests.shifts.conftest import soon
 
 
 def _setup(make_user, token_for, pair, mentees=1, **names):  # noqa: ANN001, ANN003, ANN202
