@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 
 from mentor_match.api.base import spec
 from mentor_match.auth import acting_user, login_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars
-from mentor_match.services.calendars import Site
+from mentor_match.views import current_site, invite_download
 
 URLS_SCHEMA = {
     "type": "object",
@@ -20,10 +20,6 @@ URLS_SCHEMA = {
         "webcal_url": {"type": "string"},
     },
 }
-
-
-def _site() -> Site:
-    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
 
 
 @spec.route(
@@ -37,15 +33,8 @@ def _site() -> Site:
 @login_required
 def booking_invite(booking_id: int) -> Response:
     booking = bookings.get_booking(db.session, acting_user(), booking_id)  # type: ignore[arg-type]
-    method, text = calendars.booking_invite(booking, _site())
-    return Response(
-        text,
-        content_type=f"text/calendar; charset=utf-8; method={method}",
-        headers={
-            "Content-Disposition": f'attachment; filename="booking-{booking.id}.ics"',
-            "Cache-Control": "private, no-cache",
-        },
-    )
+    method, text = calendars.booking_invite(booking, current_site())
+    return invite_download(booking.id, method, text)
 
 
 @spec.route(
@@ -59,7 +48,7 @@ def booking_invite(booking_id: int) -> Response:
 def my_calendar() -> dict[str, Any]:
     token = calendars.feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
     db.session.commit()
-    return _site().feed_urls(token)
+    return current_site().feed_urls(token)
 
 
 @spec.route(
@@ -73,4 +62,4 @@ def my_calendar() -> dict[str, Any]:
 def rotate_calendar() -> dict[str, Any]:
     token = calendars.rotate_feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
     db.session.commit()
-    return _site().feed_urls(token)
+    return current_site().feed_urls(token)

@@ -12,6 +12,7 @@ from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports
 from mentor_match.services.errors import Invalid
+from mentor_match.views import base_url, download, invite_limit, send_all_invitations
 
 SUMMARY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -33,15 +34,6 @@ CSV_BODY: dict[str, Any] = {"type": "string", "description": "the CSV file (cont
 CSV_RESPONSE: dict[str, Any] = {"type": "string"}
 
 
-def base_url() -> str:
-    """Where invitation links point: the configured BASE_URL, else this request's host."""
-    return current_app.config.get("BASE_URL") or request.url_root
-
-
-def invite_limit() -> int:
-    return int(current_app.config.get("IMPORT_INVITE_LIMIT", imports.INVITE_LIMIT))
-
-
 def uploaded_csv() -> bytes:
     """The CSV from a `text/csv` body, or from the `file` field of a multipart form."""
     if request.mimetype == "multipart/form-data":
@@ -55,28 +47,6 @@ def uploaded_csv() -> bytes:
             )
         return upload.read()
     return request.get_data(cache=False)
-
-
-def csv_download(text: str, filename: str) -> Response:
-    return Response(
-        text.encode(),
-        mimetype="text/csv",
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
-    )
-
-
-def send_all_invitations() -> int:
-    """Invite everyone without a password, committing (and so mailing) batch by batch."""
-    invited = 0
-    for count in imports.invitation_batches(
-        db.session, base_url=base_url(), secret_key=current_app.config["SECRET_KEY"]
-    ):
-        db.session.commit()
-        invited += count
-    return invited
 
 
 def _import(kind: str) -> dict[str, Any]:
@@ -131,7 +101,7 @@ def import_mentees() -> dict[str, Any]:
 @coordinator_required
 def import_template(kind: str) -> Response:
     kind = imports.check_kind(kind)
-    return csv_download(template_csv(kind), f"{kind}-template.csv")
+    return download(template_csv(kind), f"{kind}-template.csv")
 
 
 @spec.route(
@@ -144,7 +114,7 @@ def import_template(kind: str) -> Response:
 )
 @coordinator_required
 def export(kind: str) -> Response:
-    return csv_download(imports.export_people(db.session, kind), f"{kind}.csv")
+    return download(imports.export_people(db.session, kind), f"{kind}.csv")
 
 
 @spec.route(

@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from mentor_match.api.base import MAX_ID, json_body, json_object_with, query_int, spec
 from mentor_match.auth import acting_user, login_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.models import User
 from mentor_match.services import bookings, cpd, shifts
-from mentor_match.services.calendars import Site
 from mentor_match.services.errors import Invalid
+from mentor_match.views import current_site, download
 
 SHIFT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -104,10 +104,6 @@ LIST_QUERY = [
     },
     {"name": "specialty", "in": "query", "schema": {"type": "string"}},
 ]
-
-
-def _site() -> Site:
-    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
 
 
 def _caller() -> User:
@@ -251,7 +247,7 @@ def update_shift(shift_id: int) -> dict[str, Any]:
             changes[name] = data[name]
     if "specialty" in data:
         changes["specialty"] = data["specialty"]
-    shift = shifts.update_shift(db.session, _caller(), shift_id, site=_site(), **changes)
+    shift = shifts.update_shift(db.session, _caller(), shift_id, site=current_site(), **changes)
     db.session.commit()
     return shifts.shift_dict(shift)
 
@@ -265,7 +261,7 @@ def update_shift(shift_id: int) -> dict[str, Any]:
 )
 @roles_required("mentor", "coordinator")
 def cancel_shift(shift_id: int) -> dict[str, Any]:
-    shift = shifts.cancel_shift(db.session, _caller(), shift_id, site=_site())
+    shift = shifts.cancel_shift(db.session, _caller(), shift_id, site=current_site())
     db.session.commit()
     return shifts.shift_dict(shift)
 
@@ -282,7 +278,7 @@ def cancel_shift(shift_id: int) -> dict[str, Any]:
 def book_shift(shift_id: int) -> tuple[dict[str, Any], int]:
     data = json_body() if request.get_data() else {}
     booking = bookings.book_shift(
-        db.session, _caller(), shift_id, site=_site(), waitlist=data.get("waitlist", False)
+        db.session, _caller(), shift_id, site=current_site(), waitlist=data.get("waitlist", False)
     )
     db.session.commit()
     return bookings.booking_dict(booking), 201
@@ -324,7 +320,7 @@ def get_booking(booking_id: int) -> dict[str, Any]:
 )
 @login_required
 def cancel_booking(booking_id: int) -> dict[str, Any]:
-    booking = bookings.cancel_booking(db.session, _caller(), booking_id, site=_site())
+    booking = bookings.cancel_booking(db.session, _caller(), booking_id, site=current_site())
     db.session.commit()
     return bookings.booking_dict(booking)
 
@@ -380,9 +376,4 @@ def my_cpd() -> dict[str, Any]:
 )
 @roles_required("mentee")
 def my_cpd_csv() -> Response:
-    text = cpd.cpd_csv(cpd.cpd_log(db.session, _caller()))
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="cpd-log.csv"'},
-    )
+    return download(cpd.cpd_csv(cpd.cpd_log(db.session, _caller())), "cpd-log.csv")

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,8 +18,8 @@ from flask_login import current_user
 from mentor_match.auth import roles_required
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars, people, shifts
-from mentor_match.services.calendars import Site
 from mentor_match.services.errors import ServiceError
+from mentor_match.views import current_site, invite_download
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -33,10 +32,6 @@ add_link(
         "bookings.index", "My bookings", ("mentee",), "your shadowing bookings and waitlist places."
     )
 )
-
-
-def _site() -> Site:
-    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
 
 
 def _day(name: str) -> date | None:
@@ -83,7 +78,7 @@ def book(shift_id: int):  # noqa: ANN201
     waitlist = request.form.get("waitlist") == "1"
     try:
         booking = bookings.book_shift(
-            db.session, current_user, shift_id, site=_site(), waitlist=waitlist
+            db.session, current_user, shift_id, site=current_site(), waitlist=waitlist
         )
         db.session.commit()
     except ServiceError as exc:
@@ -110,7 +105,7 @@ def index():  # noqa: ANN201
 @bp.route("/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentee", "mentor", "coordinator")
 def cancel(booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=_site())
+    bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
     db.session.commit()
     flash("Booking cancelled.", "success")
     return redirect(url_for("bookings.index"))
@@ -120,9 +115,5 @@ def cancel(booking_id: int):  # noqa: ANN201
 @roles_required("mentee", "mentor", "coordinator")
 def invite(booking_id: int) -> Response:
     booking = bookings.get_booking(db.session, current_user, booking_id)
-    method, text = calendars.booking_invite(booking, _site())
-    return Response(
-        text,
-        content_type=f"text/calendar; charset=utf-8; method={method}",
-        headers={"Content-Disposition": f'attachment; filename="booking-{booking.id}.ics"'},
-    )
+    method, text = calendars.booking_invite(booking, current_site())
+    return invite_download(booking.id, method, text)

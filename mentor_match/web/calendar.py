@@ -18,7 +18,7 @@ from flask_login import current_user
 from mentor_match.auth import roles_required
 from mentor_match.extensions import db
 from mentor_match.services import calendars
-from mentor_match.services.calendars import Site
+from mentor_match.views import current_site
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("calendar", __name__)
@@ -33,17 +33,13 @@ add_link(
 )
 
 
-def _site() -> Site:
-    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
-
-
 @bp.route("/calendar/<token>.ics")
 def feed(token: str) -> Response:
     """No login: the secret token in the URL is the credential, so calendar apps can read it."""
     user = calendars.user_for_feed_token(db.session, token, current_app.secret_key)
     if user is None:
         abort(404)
-    result = calendars.user_feed(db.session, user, _site())
+    result = calendars.user_feed(db.session, user, current_site())
     headers = {
         "ETag": result.etag,
         "Cache-Control": "private, max-age=300",
@@ -61,7 +57,9 @@ def feed(token: str) -> Response:
 def subscribe():  # noqa: ANN201
     token = calendars.feed_token(db.session, current_user, current_app.secret_key)
     db.session.commit()
-    response = Response(render_template("calendar/subscribe.html", urls=_site().feed_urls(token)))
+    response = Response(
+        render_template("calendar/subscribe.html", urls=current_site().feed_urls(token))
+    )
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -8,6 +8,7 @@ from flask_login import current_user
 from mentor_match.auth import coordinator_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.services import cpd
+from mentor_match.views import download
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")
@@ -29,11 +30,7 @@ def log():  # noqa: ANN201
 @bp.route("/log.csv")
 @roles_required("mentee")
 def log_csv() -> Response:
-    return Response(
-        cpd.cpd_csv(cpd.cpd_log(db.session, current_user)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="cpd-log.csv"'},
-    )
+    return download(cpd.cpd_csv(cpd.cpd_log(db.session, current_user)), "cpd-log.csv")
 
 
 @bp.route("/report")

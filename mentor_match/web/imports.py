@@ -11,12 +11,12 @@ from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from mentor_match.api.imports import base_url, csv_download, invite_limit, send_all_invitations
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports
 from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.views import base_url, download, invite_limit, send_all_invitations
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -163,13 +163,13 @@ def invitations():  # noqa: ANN201
 @coordinator_required
 def template(kind: str) -> Response:
     kind = imports.check_kind(kind)
-    return csv_download(template_csv(kind), f"{kind}-template.csv")
+    return download(template_csv(kind), f"{kind}-template.csv")
 
 
 @bp.get("/export/<kind>.csv")
 @coordinator_required
 def export(kind: str) -> Response:
-    return csv_download(imports.export_people(db.session, kind), f"{kind}.csv")
+    return download(imports.export_people(db.session, kind), f"{kind}.csv")
 
 
 @bp.errorhandler(RequestEntityTooLarge)

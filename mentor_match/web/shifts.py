@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,8 +31,8 @@ from wtforms.validators import (
 from mentor_match.auth import roles_required
 from mentor_match.extensions import db
 from mentor_match.services import bookings, people, shifts
-from mentor_match.services.calendars import Site
 from mentor_match.services.errors import ServiceError
+from mentor_match.views import current_site
 from mentor_match.web.formatting import viewer_zone
 from mentor_match.web.navigation import Link, add_link
 
@@ -41,10 +41,6 @@ bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 add_link(
     Link("shifts.index", "Shifts", ("mentor",), "publish shadowing shifts and see who booked.")
 )
-
-
-def _site() -> Site:
-    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
 
 
 def _on_the_calendar(form: FlaskForm, field: DateField) -> None:
@@ -232,7 +228,7 @@ def edit(shift_id: int):  # noqa: ANN201
             db.session,
             current_user,
             shift_id,
-            site=_site(),
+            site=current_site(),
             start_at=start,
             end_at=end,
             seats=form.seats.data,
@@ -250,7 +246,7 @@ def edit(shift_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel(shift_id: int):  # noqa: ANN201
-    shifts.cancel_shift(db.session, current_user, shift_id, site=_site())
+    shifts.cancel_shift(db.session, current_user, shift_id, site=current_site())
     db.session.commit()
     flash("Shift cancelled; everyone booked has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
@@ -283,7 +279,7 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/bookings/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=_site())
+    bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
     db.session.commit()
     flash("Booking cancelled; the mentee has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))

@@ -1,0 +1,53 @@
+"""What the pages and the API share at the edge: links to this site, file downloads, and the
+invitation run that commits batch by batch."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+from mentor_match.extensions import db
+from mentor_match.services import imports
+from mentor_match.services.calendars import Site
+
+
+def base_url() -> str:
+    """Where links in mails, invites and feeds point: BASE_URL, else this request's host."""
+    return current_app.config.get("BASE_URL") or request.url_root
+
+
+def current_site() -> Site:
+    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
+
+
+def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
+    """A file to save (CSV by default), UTF-8, never shown inline."""
+    return Response(
+        text.encode(),
+        headers={
+            "Content-Type": f"{mimetype}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+def invite_download(booking_id: int, method: str, text: str) -> Response:
+    """A booking's iTIP invite as a file a calendar app opens."""
+    response = download(text, f"booking-{booking_id}.ics", "text/calendar")
+    response.headers["Content-Type"] = f"text/calendar; charset=utf-8; method={method}"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def invite_limit() -> int:
+    return int(current_app.config.get("IMPORT_INVITE_LIMIT", imports.INVITE_LIMIT))
+
+
+def send_all_invitations() -> int:
+    """Invite everyone without a password, committing (and so mailing) batch by batch."""
+    invited = 0
+    for count in imports.invitation_batches(
+        db.session, base_url=base_url(), secret_key=current_app.config["SECRET_KEY"]
+    ):
+        db.session.commit()
+        invited += count
+    return invited
