@@ -16,6 +16,7 @@ from mentor_match.importing.availability import (
     summarise_availability,
     validate_windows,
 )
+from mentor_match.importing.people import CAPACITY_RANGE, MAX_LENGTHS, YEARS_EXPERIENCE_RANGE
 from mentor_match.models import (
     AvailabilityWindow,
     MenteePreference,
@@ -220,31 +221,39 @@ def update_own_profile(session: Session, user: User, changes: ProfileChanges) ->
         site = session.get(Site, changes.site_id)
         if site is None:
             problems.append({"field": "site", "message": "unknown site"})
+    low_cap, high_cap = CAPACITY_RANGE
     if user.role == Role.MENTOR and not (
-        changes.capacity is not None and 1 <= changes.capacity <= 10
+        changes.capacity is not None and low_cap <= changes.capacity <= high_cap
     ):
-        problems.append({"field": "capacity", "message": "capacity must be from 1 to 10"})
-    if changes.years_experience is not None and not 0 <= changes.years_experience <= 70:
-        problems.append({"field": "years_experience", "message": "must be from 0 to 70"})
+        problems.append(
+            {"field": "capacity", "message": f"capacity must be from {low_cap} to {high_cap}"}
+        )
+    low_years, high_years = YEARS_EXPERIENCE_RANGE
+    if changes.years_experience is not None and not (
+        low_years <= changes.years_experience <= high_years
+    ):
+        problems.append(
+            {"field": "years_experience", "message": f"must be from {low_years} to {high_years}"}
+        )
     if problems:
         raise Invalid("the profile has problems", details=problems)
 
     specialties = _specialties_by_id(session, changes.specialty_ids)
-    user.name = name[:200]
+    user.name = name[: MAX_LENGTHS["name"]]
     user.timezone = changes.timezone
     replace_windows(user, changes.windows)
     if user.role == Role.MENTOR:
         profile = user.mentor_profile or MentorProfile(user=user)
         profile.site = site
         profile.capacity = changes.capacity or 1
-        profile.credentials = changes.credentials.strip()[:200]
+        profile.credentials = changes.credentials.strip()[: MAX_LENGTHS["credentials"]]
         profile.years_experience = changes.years_experience
-        profile.bio = changes.bio.strip()[:2000]
+        profile.bio = changes.bio.strip()[: MAX_LENGTHS["bio"]]
         profile.specialties = specialties
     else:
         profile = user.mentee_profile or MenteeProfile(user=user)
         profile.site = site
-        profile.goals = changes.goals.strip()[:2000]
+        profile.goals = changes.goals.strip()[: MAX_LENGTHS["goals"]]
         profile.ranked_specialties = [
             MenteeSpecialty(specialty=s, rank=i) for i, s in enumerate(specialties, start=1)
         ]

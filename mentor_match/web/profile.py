@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from mentor_match.auth import roles_required
 from mentor_match.extensions import db
 from mentor_match.importing.availability import AvailabilityError, Window, parse_window_spec
+from mentor_match.importing.people import CAPACITY_RANGE, MAX_LENGTHS, YEARS_EXPERIENCE_RANGE
 from mentor_match.models import Role
 from mentor_match.services import people
 from mentor_match.services.errors import Invalid
@@ -59,7 +60,7 @@ class WindowForm(Form):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=MAX_LENGTHS["name"])])
     timezone = SelectField("Your time zone", choices=options((z, z) for z in ZONES))
     site_id = SelectField("Site", coerce=int, validators=[Optional()])
     windows = FieldList(FormField(WindowForm), label="Weekly availability", min_entries=1)
@@ -70,14 +71,23 @@ class MentorProfileForm(ProfileForm):
     specialties = MultiCheckboxField("Specialties you can teach", coerce=int)
     capacity = IntegerField(
         "How many mentees can you take at once?",
-        validators=[DataRequired(), NumberRange(1, 10, "Choose a number from 1 to 10.")],
+        validators=[
+            DataRequired(),
+            NumberRange(*CAPACITY_RANGE, "Choose a number from {} to {}.".format(*CAPACITY_RANGE)),
+        ],
     )
-    credentials = StringField("Credentials", validators=[Length(max=200)])
+    credentials = StringField("Credentials", validators=[Length(max=MAX_LENGTHS["credentials"])])
     years_experience = IntegerField(
         "Years of experience",
-        validators=[Optional(), NumberRange(0, 70, "Enter a number from 0 to 70.")],
+        validators=[
+            Optional(),
+            NumberRange(
+                *YEARS_EXPERIENCE_RANGE,
+                "Enter a number from {} to {}.".format(*YEARS_EXPERIENCE_RANGE),
+            ),
+        ],
     )
-    bio = TextAreaField("About you", validators=[Length(max=2000)])
+    bio = TextAreaField("About you", validators=[Length(max=MAX_LENGTHS["bio"])])
 
 
 class MenteeProfileForm(ProfileForm):
@@ -87,7 +97,7 @@ class MenteeProfileForm(ProfileForm):
         min_entries=RANKED_CHOICES,
         max_entries=RANKED_CHOICES,
     )
-    goals = TextAreaField("Your goals", validators=[Length(max=2000)])
+    goals = TextAreaField("Your goals", validators=[Length(max=MAX_LENGTHS["goals"])])
 
 
 def _form_for(user):  # noqa: ANN001, ANN202

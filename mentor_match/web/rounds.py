@@ -70,7 +70,14 @@ class RoundForm(FlaskForm):
         "Minimum shared hours a week",
         default=2,
         places=None,
-        validators=[Optional(), NumberRange(0, 40, "Enter a number of hours from 0 to 40.")],
+        validators=[
+            Optional(),
+            NumberRange(
+                0,
+                rounds.MAX_MIN_OVERLAP,
+                f"Enter a number of hours from 0 to {rounds.MAX_MIN_OVERLAP:g}.",
+            ),
+        ],
         description="A pair must be free at the same time for at least this long each week.",
     )
     specialty = _weight("specialty", 100)

@@ -51,12 +51,17 @@ def _on_the_calendar(form: FlaskForm, field: DateField) -> None:
 
 class DetailsForm(FlaskForm):
     seats = IntegerField(
-        "Seats", validators=[InputRequired(), NumberRange(1, 50, "Choose 1 to 50.")], default=2
+        "Seats",
+        validators=[
+            InputRequired(),
+            NumberRange(1, shifts.MAX_SEATS, f"Choose 1 to {shifts.MAX_SEATS}."),
+        ],
+        default=2,
     )
-    location = StringField("Location", validators=[Length(max=200)])
+    location = StringField("Location", validators=[Length(max=shifts.LOCATION_MAX)])
     specialty = SelectField("Specialty", validators=[Optional()])
     open_to_all = BooleanField("Open to every mentee, not only my own")
-    notes = TextAreaField("Notes for mentees", validators=[Length(max=2000)])
+    notes = TextAreaField("Notes for mentees", validators=[Length(max=shifts.NOTES_MAX)])
 
     def details(self) -> shifts.ShiftDetails:
         return shifts.ShiftDetails(
@@ -89,8 +94,8 @@ class RescheduleForm(FlaskForm):
     day = DateField("Date", validators=[DataRequired(), _on_the_calendar])
     start = TimeField("Starts", validators=[DataRequired()])
     end = TimeField("Ends", validators=[DataRequired()])
-    seats = IntegerField("Seats", validators=[InputRequired(), NumberRange(1, 50)])
-    location = StringField("Location", validators=[Length(max=200)])
+    seats = IntegerField("Seats", validators=[InputRequired(), NumberRange(1, shifts.MAX_SEATS)])
+    location = StringField("Location", validators=[Length(max=shifts.LOCATION_MAX)])
     submit = SubmitField("Save changes")
 
 
