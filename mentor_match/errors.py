@@ -68,8 +68,6 @@ def init_app(app: Flask) -> None:
         headers = {}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after)
-        elif error.status == 503:
-            headers["Retry-After"] = "2"
         return error_response(error.status, error.code, error.message, error.details, headers)
 
     @app.errorhandler(CSRFError)

@@ -24,9 +24,6 @@ class Role(enum.StrEnum):
     MENTEE = "mentee"
 
 
-ROLE_VALUES = tuple(r.value for r in Role)
-
-
 class User(UserMixin, db.Model):
     """A person with an account: a coordinator, a mentor (preceptor) or a mentee (technician)."""
 

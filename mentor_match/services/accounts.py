@@ -9,7 +9,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from mentor_match.database import utcnow
@@ -212,16 +212,6 @@ def user_for_api_token(session: Session, raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
     return token.user
-
-
-def search_users(session: Session, query: str, role: str | None = None):  # noqa: ANN201
-    stmt = select(User)
-    if role:
-        stmt = stmt.where(User.role == role)
-    if query:
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
-    return stmt.order_by(User.name, User.id)
 
 
 # -- invitations ---------------------------------------------------------------------------

@@ -45,13 +45,6 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
-class Unavailable(ServiceError):
-    """The database stayed locked past its timeout: try again shortly."""
-
-    status = 503
-    code = "busy"
-
-
 class RateLimited(ServiceError):
     status = 429
     code = "rate_limited"
