@@ -15,6 +15,8 @@ from mentor_match import config as config_module
 from mentor_match.api import bp as api_bp
 from mentor_match.database import configure_engine
 from mentor_match.extensions import csrf, db, login_manager, migrate
+from mentor_match.models import accounts as account_models
+from mentor_match.transaction import TransactionalFlask
 from mentor_match.web import register_blueprints
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +39,7 @@ class IdConverter(IntegerConverter):
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands, error handlers."""
-    app = Flask(
+    app = TransactionalFlask(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -49,6 +51,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+
+    account_models.PASSWORD_HASH_METHOD[0] = app.config["PASSWORD_HASH_METHOD"]
 
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):

@@ -23,6 +23,7 @@ ENV_KEYS = {
     "PREFERRED_URL_SCHEME": "PREFERRED_URL_SCHEME",
     "LOGIN_LIMIT": "LOGIN_LIMIT",
     "PROXY_HOPS": "PROXY_HOPS",
+    "PASSWORD_HASH_METHOD": "PASSWORD_HASH_METHOD",
 }
 
 INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT", "PROXY_HOPS"}
@@ -54,6 +55,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PROXY_HOPS": 0,
         "LOGIN_LIMIT_WINDOW_SECONDS": 900,
         "PER_PAGE_MAX": 500,
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.helpers import PASSWORD
+from tests.servers import TEST_PASSWORD_HASH_METHOD
 
 BACKEND = os.environ.get("MENTOR_MATCH_TEST_BACKEND", "sqlite")
 
@@ -83,6 +84,7 @@ def app_config(tmp_path: Path, database_url: str) -> dict:
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "MAIL_SERVER": None,
         "BASE_URL": None,
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     }
 
 

@@ -16,6 +16,9 @@ from flask import Flask, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_HEADER = "X-Test-Worker"
+# A cheap hash for test accounts only (production keeps scrypt): most of the suite's time was
+# spent hashing the passwords of the accounts every fixture creates.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 def make() -> Flask:
@@ -29,6 +32,7 @@ def make() -> Flask:
             "SQLALCHEMY_DATABASE_URI": os.environ["TEST_SERVER_DATABASE_URL"],
             "OUTBOX_DIR": os.environ["TEST_SERVER_OUTBOX_DIR"],
             "MAIL_SERVER": None,
+            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
         }
     )
 

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from mentor_match.models.people import AvailabilityWindow, MenteeProfile, MentorProfile
 
 
+# How new passwords are hashed: scrypt in production. The test suite sets a cheap method through
+# the PASSWORD_HASH_METHOD setting (create_app writes it here) so thousands of test accounts do
+# not spend most of the suite's time hashing; existing hashes verify whatever their method.
+PASSWORD_HASH_METHOD = ["scrypt"]
+
 class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     MENTOR = "mentor"
@@ -67,7 +72,7 @@ class User(UserMixin, db.Model):
         return str(self.id)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD[0])
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
