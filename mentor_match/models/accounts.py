@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # not spend most of the suite's time hashing; existing hashes verify whatever their method.
 PASSWORD_HASH_METHOD = ["scrypt"]
 
+
 class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     MENTOR = "mentor"
