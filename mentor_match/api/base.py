@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, request
+from pydantic import BaseModel
 from werkzeug.exceptions import BadRequest
 
+from mentor_match.api.shapes import openapi_schema
 from mentor_match.services.errors import Invalid
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,6 +46,15 @@ class ApiSpec:
 
     def __init__(self) -> None:
         self.paths: dict[str, dict[str, Any]] = {}
+        self.components: dict[str, dict[str, Any]] = {}
+
+    def _schema(self, declared: dict[str, Any] | type[BaseModel] | None) -> dict[str, Any] | None:
+        """A hand-written schema as it is, or a shape's schema (its parts into components)."""
+        if isinstance(declared, type) and issubclass(declared, BaseModel):
+            schema, parts = openapi_schema(declared)
+            self.components.update(parts)
+            return schema
+        return declared
 
     def route(
         self,
@@ -52,13 +63,16 @@ class ApiSpec:
         methods: list[str],
         summary: str,
         tag: str,
-        body: dict[str, Any] | None = None,
+        body: dict[str, Any] | type[BaseModel] | None = None,
         body_type: str = "application/json",
         query: list[dict[str, Any]] | None = None,
-        responses: dict[int, dict[str, Any] | None] | None = None,
+        responses: dict[int, dict[str, Any] | type[BaseModel] | None] | None = None,
         response_type: str = "application/json",
         public: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        body_schema = self._schema(body)
+        declared = {status: self._schema(s) for status, s in (responses or {200: None}).items()}
+
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             bp.add_url_rule(rule, view_func=view, methods=methods)
             path, path_params = self._openapi_path(rule)
@@ -68,14 +82,14 @@ class ApiSpec:
                     "tags": [tag],
                     "operationId": f"{view.__name__}_{method.lower()}",
                     "parameters": path_params + (query or []),
-                    "responses": self._responses(responses or {200: None}, response_type, public),
+                    "responses": self._responses(declared, response_type, public),
                 }
                 if public:
                     operation["security"] = []
-                if body is not None:
+                if body_schema is not None:
                     operation["requestBody"] = {
                         "required": True,
-                        "content": {body_type: {"schema": body}},
+                        "content": {body_type: {"schema": body_schema}},
                     }
                 self.paths.setdefault(path, {})[method.lower()] = operation
             return view
@@ -131,7 +145,7 @@ class ApiSpec:
             "servers": [{"url": base_url}],
             "paths": dict(sorted(self.paths.items())),
             "components": {
-                "schemas": {"Error": ERROR_SCHEMA},
+                "schemas": {"Error": ERROR_SCHEMA, **dict(sorted(self.components.items()))},
                 "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             },
             "security": [{"bearer": []}],
