@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, request
 
-from mentor_match.api.base import MAX_ID, json_body, json_object_with, query_int, spec
+from mentor_match.api.base import ID_SCHEMA, MAX_ID, json_body, json_object_with, query_int, spec
 from mentor_match.auth import acting_user, login_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.models import User
@@ -47,7 +47,7 @@ SHIFT_BODY: dict[str, Any] = {
         "specialty": {"type": "string", "description": "a specialty slug"},
         "open_to_all": {"type": "boolean"},
         "notes": {"type": "string", "maxLength": 2000},
-        "mentor_id": {"type": "integer", "description": "coordinators only"},
+        "mentor_id": {**ID_SCHEMA, "description": "coordinators only"},
     },
 }
 BOOKING_SCHEMA: dict[str, Any] = {
@@ -63,6 +63,8 @@ BOOKING_SCHEMA: dict[str, Any] = {
         "end": {"type": "string", "format": "date-time"},
         "attended": {"type": "boolean", "nullable": True},
         "hours": {"type": "number", "nullable": True},
+        "attendance_recorded_at": {"type": "string", "format": "date-time", "nullable": True},
+        "attendance_recorded_by": {"type": "string", "nullable": True},
     },
 }
 CPD_SCHEMA: dict[str, Any] = {
@@ -87,7 +89,7 @@ CPD_SCHEMA: dict[str, Any] = {
     },
 }
 LIST_QUERY = [
-    {"name": "mentor_id", "in": "query", "schema": {"type": "integer"}},
+    {"name": "mentor_id", "in": "query", "schema": ID_SCHEMA},
     {
         "name": "from",
         "in": "query",
@@ -272,6 +274,7 @@ def cancel_shift(shift_id: int) -> dict[str, Any]:
     summary="Book a seat on a shift, or join its waitlist",
     tag="bookings",
     body={"type": "object", "properties": {"waitlist": {"type": "boolean"}}},
+    body_required=False,
     responses={201: BOOKING_SCHEMA},
 )
 @roles_required("mentee")

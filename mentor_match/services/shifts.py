@@ -366,7 +366,7 @@ def update_shift(
     moved = (new_start, new_end) != (shift.start_at, shift.end_at)
     if moved:
         if shift.start_at <= now:
-            raise Invalid(
+            raise Conflict(
                 "the shift has already started; its time can no longer change",
                 code="shift_started",
                 details=[_problem("start", "the shift has started")],
@@ -446,13 +446,23 @@ def cancel_shift(
     site: calendars.Site,
     now: datetime | None = None,
 ) -> Shift:
-    """Cancel the shift and every booking on it; each booked mentee gets a cancellation."""
+    """Cancel the shift and every booking on it; each booked mentee gets a cancellation.
+
+    Only before it starts: after that its bookings are the attendance record (409
+    `shift_started`); a shift nobody came to is recorded as such through attendance.
+    """
     now = now or datetime.now(UTC)
     begin_write(session)
     shift = managed_shift(session, actor, shift_id)
     _lock(session, shift)
     if shift.is_cancelled:
         return shift
+    if shift.start_at <= now:
+        raise Conflict(
+            "the shift has started, so its bookings are part of the attendance record and it "
+            "can no longer be cancelled; record who came (or that nobody did) instead",
+            code="shift_started",
+        )
     shift.status = ShiftStatus.CANCELLED.value
     shift.cancelled_at = now
     shift.updated_at = now

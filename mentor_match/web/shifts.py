@@ -251,9 +251,15 @@ def edit(shift_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel(shift_id: int):  # noqa: ANN201
-    shifts.cancel_shift(db.session, current_user, shift_id, site=current_site())
-    db.session.commit()
-    flash("Shift cancelled; everyone booked has been told.", "success")
+    try:
+        shifts.cancel_shift(db.session, current_user, shift_id, site=current_site())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("Shift cancelled; everyone booked has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
@@ -284,7 +290,13 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/bookings/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
-    db.session.commit()
-    flash("Booking cancelled; the mentee has been told.", "success")
+    try:
+        bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("Booking cancelled; the mentee has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
