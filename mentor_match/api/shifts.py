@@ -231,15 +231,15 @@ def get_shift(shift_id: int) -> dict[str, Any]:
 @spec.route(
     "/shifts/<int:shift_id>",
     methods=["PATCH"],
-    summary="Reschedule, move or change the seats of a shift",
+    summary="Reschedule, move or change the seats of a shift; a coordinator may hand it to "
+    "another mentor (mentor_id)",
     tag="shifts",
     body=SHIFT_BODY,
     responses={200: SHIFT_SCHEMA},
 )
 @roles_required("mentor", "coordinator")
 def update_shift(shift_id: int) -> dict[str, Any]:
-    # mentor_id is tolerated (clients echo the shift back) but never changes the owner.
-    data = json_object_with(set(SHIFT_BODY["properties"]) | {"mentor_id"})
+    data = json_object_with(set(SHIFT_BODY["properties"]))
     changes: dict[str, Any] = {}
     for name in ("start", "end"):
         if name in data:
@@ -249,6 +249,8 @@ def update_shift(shift_id: int) -> dict[str, Any]:
             changes[name] = data[name]
     if "specialty" in data:
         changes["specialty"] = data["specialty"]
+    if "mentor_id" in data:
+        changes["mentor_id"] = data["mentor_id"]
     shift = shifts.update_shift(db.session, _caller(), shift_id, site=current_site(), **changes)
     db.session.commit()
     return shifts.shift_dict(shift)
