@@ -414,7 +414,8 @@ def update_shift(
                     for mentee in clashing
                 ],
             )
-    if seats is not None and seats != shift.seats:
+    changed_seats = seats is not None and seats != shift.seats
+    if changed_seats:
         # The last check that can fail, guarded by the database itself.
         result = session.execute(
             update(Shift)
@@ -430,7 +431,6 @@ def update_shift(
                 details=[_problem("seats", f"at least {shift.seats_taken}")],
             )
         session.expire(shift, ["seats", "seats_taken"])
-    changed_seats = seats is not None and seats != shift.seats
     # Whatever an invite or feed entry shows: any of these is a change a calendar must take.
     visible = (
         moved
