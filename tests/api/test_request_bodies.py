@@ -167,3 +167,35 @@ def test_numbers_as_text_are_refused_everywhere(client, make_user, token_for, bo
     response = client.post(path, json=body, headers=coordinator)
     assert response.status_code == 422, response.get_json()
     assert field in {d.get("field") for d in response.get_json()["error"]["details"]}
+
+
+def test_each_error_code_belongs_to_one_status():
+    """Read from the source: every `code=` given to a service error names one kind of error
+    (one status), and none reuses a code the HTTP layer gives to another status."""
+    import ast
+    from pathlib import Path
+
+    import mentor_match
+    from mentor_match.services import errors
+
+    classes = {
+        name: cls.status
+        for name, cls in vars(errors).items()
+        if isinstance(cls, type) and issubclass(cls, errors.ServiceError)
+    }
+    statuses: dict[str, set[int]] = {}
+    for path in Path(mentor_match.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            if name not in classes:
+                continue
+            for keyword in node.keywords:
+                if keyword.arg == "code" and isinstance(keyword.value, ast.Constant):
+                    statuses.setdefault(keyword.value.value, set()).add(classes[name])
+    assert "shift_started" in statuses
+    mixed = {code: found for code, found in statuses.items() if len(found) > 1}
+    assert not mixed, mixed
+    for status, code in CODES.items():
+        assert statuses.get(code, {status}) == {status}, (code, statuses[code])

@@ -19,12 +19,12 @@ def test_read_at_most_stops_one_byte_past_the_limit():
 
 
 def _post(client, path: str, body: bytes, content_type: str, headers=None):  # noqa: ANN001
-    # No Content-Length and a terminated input: what gunicorn hands over for a chunked body.
+    # Chunked, so no length, and a terminated input: what gunicorn hands over.
     return client.post(
         path,
         input_stream=io.BytesIO(body),
         content_type=content_type,
-        headers=headers or {},
+        headers={**(headers or {}), "Transfer-Encoding": "chunked"},
         environ_overrides={"wsgi.input_terminated": True},
     )
 
