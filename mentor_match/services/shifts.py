@@ -474,7 +474,7 @@ def update_shift(
 def _new_mentor(session: Session, actor: User, shift: Shift, mentor_id: object) -> User | None:
     """The mentor a shift is handed to, or None when `mentor_id` leaves it where it is (absent,
     or the current mentor: clients echo the shift back). Coordinators only."""
-    if mentor_id is UNSET or mentor_id is None:
+    if mentor_id is UNSET:
         return None
     if isinstance(mentor_id, bool) or not isinstance(mentor_id, int) or not 0 < mentor_id < 2**31:
         raise Invalid(

@@ -106,7 +106,7 @@ def test_handover_refusals_change_nothing(app, client, make_user, token_for, pai
     assert r.status_code == 422 and r.get_json()["error"]["details"][0]["field"] == "mentor_id"
     unchanged()
     # Not a mentor, nobody, not a number, a mentor who left.
-    for value in (mentee, 2**31 - 1, "2", True, 0, -3, 2**40, 1.5):
+    for value in (mentee, 2**31 - 1, "2", True, 0, -3, 2**40, 1.5, None):
         r = client.patch(url, json={"mentor_id": value}, headers=ch)
         assert r.status_code == 422, (value, r.get_json())
         assert r.get_json()["error"]["details"][0]["field"] == "mentor_id"
