@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 from mentor_match import auth, cli, errors, mail, models  # noqa: F401  (mail, models register)
 from mentor_match import config as config_module
 from mentor_match.api import bp as api_bp
+from mentor_match.bodies import BoundedRequest
 from mentor_match.database import configure_engine
 from mentor_match.extensions import csrf, db, login_manager, migrate
 from mentor_match.models import accounts as account_models
@@ -45,6 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # No body over MAX_CONTENT_LENGTH is read, chunked ones included (see bodies.py).
+    app.request_class = BoundedRequest
     app.config.from_mapping(config_module.defaults(app.instance_path))
     app.config.from_mapping(config_module.from_environment())
     if test_config is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 
-from mentor_match.api.base import MAX_ID, json_body, query_int, spec
+from mentor_match.api.base import ID_SCHEMA, MAX_ID, json_body, query_int, spec
 from mentor_match.auth import acting_user, coordinator_required
 from mentor_match.extensions import db
 from mentor_match.services import rounds
@@ -65,7 +65,7 @@ PAIR_LIST = {
     "type": "array",
     "items": {
         "type": "object",
-        "properties": {"mentee_id": {"type": "integer"}, "mentor_id": {"type": "integer"}},
+        "properties": {"mentee_id": ID_SCHEMA, "mentor_id": ID_SCHEMA},
     },
 }
 ROUND_SCHEMA = {
@@ -95,7 +95,7 @@ CREATE_SCHEMA = {
 PAIR_SCHEMA = {
     "type": "object",
     "required": ["mentee_id", "mentor_id"],
-    "properties": {"mentee_id": {"type": "integer"}, "mentor_id": {"type": "integer"}},
+    "properties": {"mentee_id": ID_SCHEMA, "mentor_id": ID_SCHEMA},
 }
 CANDIDATES_SCHEMA = {
     "type": "object",
@@ -195,7 +195,7 @@ def run_round(round_id: int) -> tuple[dict[str, Any], int]:
     methods=["GET"],
     summary="Every feasible mentor for a mentee, scored as the solver scores them, best first",
     tag="rounds",
-    query=[{"name": "mentee_id", "in": "query", "required": True, "schema": {"type": "integer"}}],
+    query=[{"name": "mentee_id", "in": "query", "required": True, "schema": ID_SCHEMA}],
     responses={200: CANDIDATES_SCHEMA},
 )
 @coordinator_required

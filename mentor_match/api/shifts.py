@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, request
 
-from mentor_match.api.base import MAX_ID, json_body, json_object_with, query_int, spec
+from mentor_match.api.base import ID_SCHEMA, MAX_ID, json_body, json_object_with, query_int, spec
 from mentor_match.auth import acting_user, login_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.models import User
@@ -47,7 +47,7 @@ SHIFT_BODY: dict[str, Any] = {
         "specialty": {"type": "string", "description": "a specialty slug"},
         "open_to_all": {"type": "boolean"},
         "notes": {"type": "string", "maxLength": 2000},
-        "mentor_id": {"type": "integer", "description": "coordinators only"},
+        "mentor_id": {**ID_SCHEMA, "description": "coordinators only"},
     },
 }
 BOOKING_SCHEMA: dict[str, Any] = {
@@ -63,6 +63,8 @@ BOOKING_SCHEMA: dict[str, Any] = {
         "end": {"type": "string", "format": "date-time"},
         "attended": {"type": "boolean", "nullable": True},
         "hours": {"type": "number", "nullable": True},
+        "attendance_recorded_at": {"type": "string", "format": "date-time", "nullable": True},
+        "attendance_recorded_by": {"type": "string", "nullable": True},
     },
 }
 CPD_SCHEMA: dict[str, Any] = {
@@ -87,7 +89,7 @@ CPD_SCHEMA: dict[str, Any] = {
     },
 }
 LIST_QUERY = [
-    {"name": "mentor_id", "in": "query", "schema": {"type": "integer"}},
+    {"name": "mentor_id", "in": "query", "schema": ID_SCHEMA},
     {
         "name": "from",
         "in": "query",
@@ -229,15 +231,15 @@ def get_shift(shift_id: int) -> dict[str, Any]:
 @spec.route(
     "/shifts/<int:shift_id>",
     methods=["PATCH"],
-    summary="Reschedule, move or change the seats of a shift",
+    summary="Reschedule, move or change the seats of a shift; a coordinator may hand it to "
+    "another mentor (mentor_id)",
     tag="shifts",
     body=SHIFT_BODY,
     responses={200: SHIFT_SCHEMA},
 )
 @roles_required("mentor", "coordinator")
 def update_shift(shift_id: int) -> dict[str, Any]:
-    # mentor_id is tolerated (clients echo the shift back) but never changes the owner.
-    data = json_object_with(set(SHIFT_BODY["properties"]) | {"mentor_id"})
+    data = json_object_with(set(SHIFT_BODY["properties"]))
     changes: dict[str, Any] = {}
     for name in ("start", "end"):
         if name in data:
@@ -247,6 +249,8 @@ def update_shift(shift_id: int) -> dict[str, Any]:
             changes[name] = data[name]
     if "specialty" in data:
         changes["specialty"] = data["specialty"]
+    if "mentor_id" in data:
+        changes["mentor_id"] = data["mentor_id"]
     shift = shifts.update_shift(db.session, _caller(), shift_id, site=current_site(), **changes)
     db.session.commit()
     return shifts.shift_dict(shift)
@@ -272,6 +276,7 @@ def cancel_shift(shift_id: int) -> dict[str, Any]:
     summary="Book a seat on a shift, or join its waitlist",
     tag="bookings",
     body={"type": "object", "properties": {"waitlist": {"type": "boolean"}}},
+    body_required=False,
     responses={201: BOOKING_SCHEMA},
 )
 @roles_required("mentee")

@@ -115,6 +115,13 @@ class Booking(db.Model):
     attended: Mapped[bool | None] = mapped_column(Boolean)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who recorded the attendance (the shift's mentor or a coordinator): hours are a record.
+    attendance_recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     shift: Mapped[Shift] = relationship(back_populates="bookings")
-    mentee: Mapped[User] = relationship()
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])
+    attendance_recorded_by: Mapped[User | None] = relationship(
+        foreign_keys=[attendance_recorded_by_id]
+    )

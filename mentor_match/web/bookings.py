@@ -99,15 +99,21 @@ def index():  # noqa: ANN201
     items = bookings.bookings_of(db.session, current_user)
     upcoming = [b for b in items if b.shift.end_at > now]
     past = [b for b in items if b.shift.end_at <= now]
-    return render_template("bookings/index.html", upcoming=upcoming, past=past)
+    return render_template("bookings/index.html", upcoming=upcoming, past=past, now=now)
 
 
 @bp.route("/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentee", "mentor", "coordinator")
 def cancel(booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
-    db.session.commit()
-    flash("Booking cancelled.", "success")
+    try:
+        bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("Booking cancelled.", "success")
     return redirect(url_for("bookings.index"))
 
 

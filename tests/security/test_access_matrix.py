@@ -82,6 +82,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("shifts.cancel", "POST"): B_SHIFT,
     ("shifts.attendance", "POST"): B_SHIFT,
     ("shifts.cancel_booking", "POST"): B_SHIFT,
+    ("shifts.hand_over", "POST"): COORD,
     ("bookings.index", "GET"): MENTEES,
     ("bookings.available", "GET"): MENTEES,
     ("bookings.book", "POST"): frozenset({MB}),
@@ -316,6 +317,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
             "location": "Room B-secret",
         },
         "shifts.attendance": {"attended": "yes", "hours": "1"},
+        "shifts.hand_over": {"mentor_id": str(p.ids[TA])},
         "bookings.book": {"waitlist": "1"},
     }
     return forms.get(endpoint, {})
