@@ -82,7 +82,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    job_queue.configure(app.config.get("QUEUE_URL"), app.instance_path)
+    job_queue.configure(
+        app.config.get("QUEUE_URL"), app.instance_path, app.config.get("QUEUE_NAME") or "mentor_match"
+    )
     job_tasks.bind(app)
 
     db.init_app(app)

@@ -27,10 +27,19 @@ ENV_KEYS = {
     "QUEUE_URL": "QUEUE_URL",
     "REMINDER_HOURS": "REMINDER_HOURS",
     "SWEEP_SECONDS": "SWEEP_SECONDS",
+    "QUEUE_NAME": "QUEUE_NAME",
+    "OUTBOX_RETRY_HOURS": "OUTBOX_RETRY_HOURS",
+    "OUTBOX_BACKOFF_SECONDS": "OUTBOX_BACKOFF_SECONDS",
+    "OUTBOX_LEASE_SECONDS": "OUTBOX_LEASE_SECONDS",
 }
 
 INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT", "PROXY_HOPS", "SWEEP_SECONDS"}
-FLOAT_KEYS = {"REMINDER_HOURS"}
+FLOAT_KEYS = {
+    "REMINDER_HOURS",
+    "OUTBOX_RETRY_HOURS",
+    "OUTBOX_BACKOFF_SECONDS",
+    "OUTBOX_LEASE_SECONDS",
+}
 BOOL_KEYS = {"MAIL_USE_TLS"}
 
 
@@ -62,6 +71,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PASSWORD_HASH_METHOD": "scrypt",
         # Background work (mentor_match.jobs): unset = a SQLite queue file in instance/.
         "QUEUE_URL": None,
+        "QUEUE_NAME": "mentor_match",  # programmes sharing one Redis each need their own
         "REMINDER_HOURS": 24.0,
         "SWEEP_SECONDS": 300,
         # Mail delivery: retries with back-off for OUTBOX_RETRY_HOURS, then failed.

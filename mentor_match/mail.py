@@ -71,7 +71,13 @@ def queue_many(session: Session, mails: Iterable[Mail]) -> int:
 
 
 def build_message(
-    to: str, subject: str, body: str, ics: str | None, ics_method: str | None, sender: str
+    to: str,
+    subject: str,
+    body: str,
+    ics: str | None,
+    ics_method: str | None,
+    sender: str,
+    outbox_id: int | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -79,6 +85,9 @@ def build_message(
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="mentor-match.local")
+    if outbox_id is not None:
+        # Lets a mail server (or a test) recognise a redelivery after a worker crash.
+        message["X-Mentor-Match-Outbox-Id"] = str(outbox_id)
     message.set_content(body)
     if ics is not None:
         method = ics_method or "REQUEST"

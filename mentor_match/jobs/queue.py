@@ -42,18 +42,26 @@ def storage_for(queue_url: str | None, instance_path: str) -> tuple[type, dict[s
     )
 
 
-def configure(queue_url: str | None, instance_path: str) -> None:
+def configure(queue_url: str | None, instance_path: str, name: str = "mentor_match") -> None:
     """Point the queue at its storage (called by create_app)."""
     storage_class, kwargs = storage_for(queue_url, instance_path)
+    renamed = name != huey.name
+    huey.name = name
     if storage_class is MemoryStorage:
         huey.storage_class = MemoryStorage
         huey.storage_kwargs = {}
-        huey.immediate = True
+        huey._immediate = True  # noqa: SLF001 - set with the storage below
+        huey.storage = MemoryStorage(name)
         return
     if storage_class is SqliteStorage:
         Path(kwargs["filename"]).parent.mkdir(parents=True, exist_ok=True)
     current = huey.storage
-    if not huey.immediate and type(current) is storage_class and huey.storage_kwargs == kwargs:
+    if (
+        not huey.immediate
+        and not renamed
+        and type(current) is storage_class
+        and huey.storage_kwargs == kwargs
+    ):
         return
     huey.storage_class = storage_class
     huey.storage_kwargs = kwargs

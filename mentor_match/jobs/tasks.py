@@ -70,7 +70,13 @@ def deliver_outbox(batch: int | None = None) -> dict[str, int]:
                     break
                 for index, mail in enumerate(claimed):
                     message = build_message(
-                        mail.to, mail.subject, mail.body, mail.ics, mail.ics_method, postman.sender
+                        mail.to,
+                        mail.subject,
+                        mail.body,
+                        mail.ics,
+                        mail.ics_method,
+                        postman.sender,
+                        mail.id,
                     )
                     try:
                         postman.send(message)
