@@ -82,9 +82,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    job_queue.configure(
-        app.config.get("QUEUE_URL"), app.instance_path, app.config.get("QUEUE_NAME") or "mentor_match"
-    )
+    queue_name = app.config.get("QUEUE_NAME") or "mentor_match"
+    job_queue.configure(app.config.get("QUEUE_URL"), app.instance_path, queue_name)
     job_tasks.bind(app)
 
     db.init_app(app)

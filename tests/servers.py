@@ -36,6 +36,7 @@ def make() -> Flask:
             # A test that runs a worker beside the server gives the queue; others run jobs
             # at once in the server's own process.
             "QUEUE_URL": os.environ.get("TEST_SERVER_QUEUE_URL", "immediate"),
+            "QUEUE_NAME": os.environ.get("TEST_SERVER_QUEUE_NAME", "mentor_match"),
         }
     )
 

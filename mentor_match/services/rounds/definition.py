@@ -142,7 +142,7 @@ def is_stale_run(
 ) -> bool:
     """A running round whose worker died: its heartbeat stopped, or it was never picked up."""
     now = now or utcnow()
-    if stage == "queued" or heartbeat_at is None:
+    if heartbeat_at is None:  # not picked up yet (or run by an older version)
         return started_at is not None and started_at < now - STALE_RUN
     return heartbeat_at < now - RUN_LEASE
 

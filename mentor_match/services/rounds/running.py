@@ -32,7 +32,12 @@ from mentor_match.models import (
     UnmatchedMentee,
 )
 from mentor_match.services.errors import Conflict
-from mentor_match.services.rounds.definition import RUN_LEASE, get_round, is_stale_run
+from mentor_match.services.rounds.definition import (
+    RUN_LEASE,
+    STALE_RUN,
+    get_round,
+    is_stale_run,
+)
 from mentor_match.services.rounds.pool import load_round_input
 
 log = logging.getLogger(__name__)
@@ -60,15 +65,18 @@ def start_run(session: Session, round_id: int) -> MatchRound:
                 MatchRound.status.in_(
                     [RoundStatus.DRAFT.value, RoundStatus.PROPOSED.value, RoundStatus.FAILED.value]
                 ),
-                # A run whose worker died may be started again.
+                # A run whose worker died, or that no worker picked up, may be started again.
                 (MatchRound.status == RoundStatus.RUNNING.value)
-                & (MatchRound.heartbeat_at < now - RUN_LEASE),
+                & or_(
+                    MatchRound.heartbeat_at < now - RUN_LEASE,
+                    MatchRound.heartbeat_at.is_(None) & (MatchRound.started_at < now - STALE_RUN),
+                ),
             ),
         )
         .values(
             status=RoundStatus.RUNNING.value,
             started_at=now,
-            heartbeat_at=now,
+            heartbeat_at=None,
             finished_at=None,
             progress_stage="queued",
             progress=0.0,
@@ -242,13 +250,13 @@ def queue_run(session: Session, round_id: int) -> MatchRound:
     return match_round
 
 
-def wait_for_run(session: Session, round_id: int, wait: float = RUN_WAIT_SECONDS) -> bool:
+def wait_for_run(session: Session, round_id: int, wait: float | None = None) -> bool:
     """Wait up to `wait` seconds for a queued run to finish; True when it has.
 
     Reads the round's status afresh every tenth of a second (each read its own transaction,
     so the worker's commit is seen); call it after the claim was committed.
     """
-    deadline = monotonic() + wait
+    deadline = monotonic() + (RUN_WAIT_SECONDS if wait is None else wait)
     while True:
         session.rollback()  # nothing is pending: end the read snapshot
         status = session.scalar(select(MatchRound.status).where(MatchRound.id == round_id))
