@@ -69,7 +69,8 @@ def _mentor_reminder(shift: Shift, confirmed: list[Booking], site: Site) -> Mail
             f"Booked: {who}\n\n"
             f"See the shift at {site.base_url}/shifts/{shift.id}\n"
         ),
-        ics=invite(shift_event(shift, site), method="REQUEST"),
+        # An invite needs attendees: with nobody booked there is no calendar entry to send.
+        ics=invite(shift_event(shift, site), method="REQUEST") if confirmed else None,
         ics_method="REQUEST",
     )
 
