@@ -161,14 +161,20 @@ class Postman:
                 self._smtp.quit()
             self._smtp = None
 
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
     def _connect(self) -> smtplib.SMTP:
         if self._smtp is None:
-            smtp = smtplib.SMTP(self.server, int(self.config.get("MAIL_PORT") or 25), timeout=10)
+            smtp = smtplib.SMTP(timeout=10)
+            self._smtp = smtp  # closed by _drop if anything below fails
+            smtp.connect(self.server, int(self.config.get("MAIL_PORT") or 25))
             if self.config.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if self.config.get("MAIL_USERNAME"):
                 smtp.login(self.config["MAIL_USERNAME"], self.config.get("MAIL_PASSWORD") or "")
-            self._smtp = smtp
         return self._smtp
 
     def send(self, message: EmailMessage) -> None:
@@ -183,5 +189,5 @@ class Postman:
         except (OSError, smtplib.SMTPException) as exc:
             failure = _classify(exc)
             if isinstance(failure, TemporaryFailure):
-                self._smtp = None  # start afresh next time
+                self._drop()  # start afresh next time
             raise failure from exc

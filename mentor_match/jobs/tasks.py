@@ -84,17 +84,17 @@ def deliver_outbox(batch: int | None = None) -> dict[str, int]:
                         if exc.connection:
                             # The server is unreachable: the rest of the batch waits too.
                             for rest in claimed[index:]:
-                                outbox.mark_failed_attempt(
+                                later = outbox.mark_failed_attempt(
                                     session, rest, str(exc), permanent=False, policy=policy
                                 )
-                                done["retried"] += 1
+                                done["retried" if later else "failed"] += 1
                             session.commit()
                             _deliver_later(policy)
                             return done
-                        outbox.mark_failed_attempt(
+                        later = outbox.mark_failed_attempt(
                             session, mail, str(exc), permanent=False, policy=policy
                         )
-                        done["retried"] += 1
+                        done["retried" if later else "failed"] += 1
                     except PermanentFailure as exc:
                         outbox.mark_failed_attempt(
                             session, mail, str(exc), permanent=True, policy=policy
