@@ -83,12 +83,18 @@ def claim_due(session: Session, limit: int, policy: Policy) -> list[ClaimedMail]
     begin_write(session)
     now = utcnow()
     token = secrets.token_hex(16)
-    ids = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
+    # Two statements, not UPDATE … WHERE id IN (SELECT … LIMIT): PostgreSQL may evaluate such
+    # a subquery more than once and claim far more than the batch. The rows are locked (SKIP
+    # LOCKED on PostgreSQL, the write lock on SQLite) from the SELECT to the commit.
+    query = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if not ids:
+        return []
     session.execute(
         update(OutboxMail)
-        .where(OutboxMail.id.in_(ids.scalar_subquery()), _due(now))
+        .where(OutboxMail.id.in_(ids), _due(now))
         .values(claim=token, claimed_until=now + timedelta(seconds=policy.lease_seconds))
         .execution_options(synchronize_session=False)
     )
