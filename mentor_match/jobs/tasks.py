@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -68,7 +69,13 @@ def deliver_outbox(batch: int | None = None) -> dict[str, int]:
                 session.commit()
                 if not claimed:
                     break
+                # Never send past half the lease: after it, another worker may take them over.
+                give_back_at = time.monotonic() + policy.lease_seconds / 2
                 for index, mail in enumerate(claimed):
+                    if time.monotonic() > give_back_at:
+                        outbox.release(session, [m.id for m in claimed[index:]])
+                        session.commit()
+                        break
                     message = build_message(
                         mail.to,
                         mail.subject,

@@ -116,6 +116,17 @@ def claim_due(session: Session, limit: int, policy: Policy) -> list[ClaimedMail]
     return [ClaimedMail(*row) for row in rows]
 
 
+def release(session: Session, mail_ids: list[int]) -> None:
+    """Give back claimed mails not sent yet (their lease is running out)."""
+    if mail_ids:
+        session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id.in_(mail_ids), OutboxMail.state == MailState.QUEUED.value)
+            .values(claim=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def mark_sent(session: Session, mail_id: int) -> None:
     now = utcnow()
     session.execute(
