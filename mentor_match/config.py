@@ -80,6 +80,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OUTBOX_MAX_BACKOFF_SECONDS": 3600.0,
         "OUTBOX_LEASE_SECONDS": 120.0,
         "OUTBOX_BATCH": 20,
+        "OUTBOX_KEEP_DAYS": 30.0,
     }
 
 

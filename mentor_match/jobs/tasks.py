@@ -180,12 +180,15 @@ def run_round(round_id: int) -> None:
 
 
 def sweep_once() -> dict[str, int]:
-    """What the periodic sweep does: fail dead runs, queue due reminders, finish pending
-    invitations, and deliver due mail (retries)."""
+    """What the periodic sweep does: fail dead runs, delete old sent mail, queue due
+    reminders, finish pending invitations, and deliver due mail (retries)."""
     found: dict[str, int] = {}
     with task_session() as session:
         app = current_app
         found["stale_runs"] = len(rounds.fail_stale_runs(session))
+        found["purged_mails"] = outbox.purge_sent(
+            session, float(app.config.get("OUTBOX_KEEP_DAYS", outbox.KEEP_DAYS))
+        )
         session.commit()
         found["reminders"] = reminders.send_due_reminders(
             session,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentor_match.database import begin_write, utcnow
@@ -32,6 +32,8 @@ MAX_BACKOFF_SECONDS = 3600.0
 #: How long a claim holds before another worker may take the mail over.
 LEASE_SECONDS = 120.0
 ERROR_LENGTH = 1000
+#: Sent mail is kept this long (for the counts and for questions), then deleted by the sweep.
+KEEP_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,19 @@ def mark_failed_attempt(
         .execution_options(synchronize_session=False)
     )
     return None if give_up else retry_at
+
+
+def purge_sent(session: Session, keep_days: float = KEEP_DAYS) -> int:
+    """Delete sent mail older than `keep_days` (its body has done its work); returns how many."""
+    done = session.execute(
+        delete(OutboxMail)
+        .where(
+            OutboxMail.state == MailState.SENT.value,
+            OutboxMail.sent_at < utcnow() - timedelta(days=keep_days),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount or 0
 
 
 def next_due_at(session: Session) -> datetime | None:

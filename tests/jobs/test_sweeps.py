@@ -55,3 +55,21 @@ def test_pending_invitations_are_written_by_the_sweep(app, make_user):
             )
         )
         assert links == 3
+
+
+def test_sent_mail_older_than_a_month_is_deleted(app):
+    from mentor_match import mail
+
+    with app.app_context():
+        mail.queue_many(
+            db.session, [mail.Mail(to=("a@example.org",), subject=s, body="x") for s in "ab"]
+        )
+        db.session.info.clear()
+        db.session.commit()
+        old, recent = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+        old.state, old.sent_at = "sent", utcnow() - timedelta(days=31)
+        recent.state, recent.sent_at = "sent", utcnow() - timedelta(days=29)
+        db.session.commit()
+    with app.app_context():
+        assert sweep_once()["purged_mails"] == 1
+        assert db.session.scalars(select(OutboxMail.subject)).all() == ["b"]
