@@ -184,15 +184,6 @@ def purge_sent(session: Session, keep_days: float = KEEP_DAYS) -> int:
     return done.rowcount or 0
 
 
-def next_due_at(session: Session) -> datetime | None:
-    """When the next queued mail is due (for scheduling the next delivery run)."""
-    return session.scalar(
-        select(func.min(OutboxMail.next_attempt_at)).where(
-            OutboxMail.state == MailState.QUEUED.value
-        )
-    )
-
-
 def has_due(session: Session) -> bool:
     return session.scalar(select(OutboxMail.id).where(_due(utcnow())).limit(1)) is not None
 
