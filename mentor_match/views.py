@@ -1,5 +1,5 @@
-"""What the pages and the API share at the edge: links to this site, file downloads, and the
-invitation run that commits batch by batch."""
+"""What the pages and the API share at the edge: links to this site, file downloads, and
+re-sending invitations."""
 
 from __future__ import annotations
 
@@ -43,11 +43,6 @@ def invite_limit() -> int:
 
 
 def send_all_invitations() -> int:
-    """Invite everyone without a password, committing (and so mailing) batch by batch."""
-    invited = 0
-    for count in imports.invitation_batches(
-        db.session, base_url=base_url(), secret_key=current_app.config["SECRET_KEY"]
-    ):
-        db.session.commit()
-        invited += count
-    return invited
+    """Invite everyone without a password again: the worker writes and sends the mails in
+    batches once this request commits. Returns how many are on their way."""
+    return imports.invite_everyone_without_password(db.session, base_url())

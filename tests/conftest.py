@@ -85,6 +85,9 @@ def app_config(tmp_path: Path, database_url: str) -> dict:
         "MAIL_SERVER": None,
         "BASE_URL": None,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
+        # Unit tests run background jobs at once, in the test's own process; tests/jobs/
+        # run a real worker on a real queue.
+        "QUEUE_URL": "immediate",
     }
 
 

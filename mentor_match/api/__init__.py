@@ -10,6 +10,7 @@ from mentor_match.api import (  # noqa: F401  (each registers its routes)
     calendar,
     imports,
     mentorships,
+    outbox,
     people,
     rounds,
     shifts,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from mentor_match.api.base import ID_SCHEMA, MAX_ID, json_body, query_int, spec
 from mentor_match.auth import acting_user, coordinator_required
 from mentor_match.extensions import db
@@ -182,11 +180,9 @@ def get_round(round_id: int) -> dict[str, Any]:
 )
 @coordinator_required
 def run_round(round_id: int) -> tuple[dict[str, Any], int]:
-    rounds.start_run(db.session, round_id)
-    db.session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    finished = rounds.launch_run(app, round_id)
-    db.session.expire_all()
+    rounds.queue_run(db.session, round_id)
+    db.session.commit()  # the claim, before the job is enqueued and awaited
+    finished = rounds.wait_for_run(db.session, round_id)
     return _round(round_id), 200 if finished else 202
 
 

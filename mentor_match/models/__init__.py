@@ -9,6 +9,7 @@ from mentor_match.models.accounts import (
     User,
 )
 from mentor_match.models.imports import PendingImport
+from mentor_match.models.outbox import MailState, OutboxMail, PendingInvitation, SentReminder
 from mentor_match.models.people import (
     AvailabilityWindow,
     MenteePreference,
@@ -38,18 +39,22 @@ __all__ = [
     "CalendarToken",
     "LoginAttempt",
     "LoginSession",
+    "MailState",
     "MatchRound",
     "MenteePreference",
     "MenteeProfile",
     "MenteeSpecialty",
     "MentorProfile",
     "Mentorship",
+    "OutboxMail",
     "PendingImport",
+    "PendingInvitation",
     "ProposedMatch",
     "Role",
     "RoundExclusion",
     "RoundPin",
     "RoundStatus",
+    "SentReminder",
     "Shift",
     "ShiftStatus",
     "Site",

@@ -197,7 +197,7 @@ def queue_waitlist_notice(session: Session, booking: Booking, site: Site) -> Non
 
 
 def queue_booking_mail(session: Session, booking: Booking, site: Site, what: str) -> None:
-    """Mail the mentee and the mentor the booking's invite, after the commit.
+    """Mail the mentee and the mentor the booking's invite (to the outbox, in this transaction).
 
     `what` is the news in a few words ("is confirmed", "has changed", "is cancelled").
     """
@@ -216,9 +216,8 @@ def queue_booking_mail(session: Session, booking: Booking, site: Site, what: str
             to=(booking.mentee.email, shift.mentor.email),
             subject=subject,
             body=body,
-            calendar=mail.Attachment("invite.ics", text, f"text/calendar; method={method}"),
-            # Some mail apps only offer an attached file, not the alternative part.
-            attachments=(mail.Attachment("invite.ics", text.encode(), "application/ics"),),
+            ics=text,
+            ics_method=method,
         ),
     )
 
@@ -271,8 +270,8 @@ def queue_handover_mail(session: Session, shift: Shift, previous: User, site: Si
                 subject=f"Shadowing handed over: {shift_when(shift, short=True)} "
                 f"with {booking.mentee.name}",
                 body=notice + "The calendar entry of this booking is cancelled for you.\n",
-                calendar=mail.Attachment("invite.ics", text, "text/calendar; method=CANCEL"),
-                attachments=(mail.Attachment("invite.ics", text.encode(), "application/ics"),),
+                ics=text,
+                ics_method="CANCEL",
             ),
         )
 

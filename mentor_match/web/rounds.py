@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, StringField, SubmitField
@@ -197,13 +197,12 @@ def _fail(error: ServiceError) -> None:
 @coordinator_required
 def run(round_id: int):  # noqa: ANN201
     try:
-        rounds.start_run(db.session, round_id)
+        rounds.queue_run(db.session, round_id)
     except ServiceError as exc:
         _fail(exc)
         return _back(round_id)
-    db.session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    rounds.launch_run(app, round_id)
+    db.session.commit()  # the claim, before the job is enqueued and awaited
+    rounds.wait_for_run(db.session, round_id)
     return _back(round_id)
 
 

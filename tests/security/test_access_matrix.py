@@ -56,9 +56,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("imports.index", "GET"): COORD,
     ("imports.preview", "POST"): COORD,
     ("imports.confirm", "POST"): COORD,
-    ("imports.invitations", "POST"): COORD,
     ("imports.template", "GET"): COORD,
     ("imports.export", "GET"): COORD,
+    ("outbox.index", "GET"): COORD,
+    ("outbox.retry", "POST"): COORD,
     ("rounds.index", "GET"): COORD,
     ("rounds.new", "GET"): COORD,
     ("rounds.new", "POST"): COORD,
@@ -105,6 +106,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.import_template", "GET"): COORD,
     ("api.export", "GET"): COORD,
     ("api.send_invitations", "POST"): COORD,
+    ("api.list_outbox", "GET"): COORD,
+    ("api.retry_mail", "POST"): COORD,
     ("api.create_round", "POST"): COORD,
     ("api.list_rounds", "GET"): COORD,
     ("api.get_round", "GET"): COORD,
@@ -204,6 +207,7 @@ def _url(app, rule, p: Programme) -> str:
         "user_id": p.ids[MB],
         "mentorship_id": _mentorship_of(app, p.ids[MB]),
         "kind": "mentees",
+        "mail_id": 1,  # the programme's first mail (sent already: retrying it is a 409)
         "token": (
             _invitation(app, p.invitee_id)
             if rule.endpoint == "auth.welcome"
