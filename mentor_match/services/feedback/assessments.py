@@ -90,7 +90,7 @@ def _ratings(session: Session, ratings: Sequence[Rating], *, existing: set[int])
         found = dict(
             session.execute(
                 select(Competency.id, Competency.active).where(Competency.id.in_(seen))
-            ).tuples()
+            ).all()
         )
         for index, rating in enumerate(ratings):
             active = found.get(rating.competency_id)

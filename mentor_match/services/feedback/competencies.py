@@ -189,7 +189,7 @@ def export_framework(session: Session) -> str:
 
 def seed_default_framework(session: Session) -> int:
     """Add the default competencies that are missing (by code); returns how many."""
-    specialty_ids = dict(session.execute(select(Specialty.slug, Specialty.id)).tuples())
+    specialty_ids = dict(session.execute(select(Specialty.slug, Specialty.id)).all())
     existing = set(session.scalars(select(Competency.code)))
     added = 0
     for record in DEFAULT_COMPETENCIES:

@@ -69,7 +69,7 @@ def open_tasks(
 ) -> list[Task]:
     """Every task not yet done (of one person, or of everyone), oldest due first."""
     moment = utc_now(now)
-    names = dict(session.execute(select(User.id, User.name)).tuples())
+    names = dict(session.execute(select(User.id, User.name)).all())
     due = timedelta(days=FEEDBACK_DUE_DAYS)
     tasks: list[Task] = []
     no_feedback = ~exists().where(ShiftFeedback.booking_id == Booking.id)
@@ -103,9 +103,9 @@ def open_tasks(
         stmt = stmt.where((Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id))
     mentorships = list(session.scalars(stmt))
     given = set(
-        session.execute(select(Evaluation.mentorship_id, Evaluation.stage, Evaluation.author_id))
-        .tuples()
-        .all()
+        session.execute(
+            select(Evaluation.mentorship_id, Evaluation.stage, Evaluation.author_id)
+        ).all()
     )
     for m in mentorships:
         wanted: list[tuple[str, datetime]] = []
@@ -173,13 +173,9 @@ def overdue_overview(
         u.id: u
         for u in session.scalars(select(User).where(User.role.in_([Role.MENTOR, Role.MENTEE])))
     }
-    mentor_site = dict(
-        session.execute(select(MentorProfile.user_id, MentorProfile.site_id)).tuples()
-    )
-    mentee_site = dict(
-        session.execute(select(MenteeProfile.user_id, MenteeProfile.site_id)).tuples()
-    )
-    site_names = dict(session.execute(select(Site.id, Site.name)).tuples())
+    mentor_site = dict(session.execute(select(MentorProfile.user_id, MentorProfile.site_id)).all())
+    mentee_site = dict(session.execute(select(MenteeProfile.user_id, MenteeProfile.site_id)).all())
+    site_names = dict(session.execute(select(Site.id, Site.name)).all())
     per_mentor: dict[int, int] = defaultdict(int)
     per_site: dict[str, int] = defaultdict(int)
     for task in overdue:
