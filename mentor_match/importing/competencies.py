@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 COMPETENCY_COLUMNS = Columns(("code", "title"), ("description", "specialty", "active"))
+# The people importer's header reader files a "specialty" header under "specialties".
+_READ_COLUMNS = Columns(("code", "title"), ("description", "specialties", "active"))
 CODE_MAX = 20
 TITLE_MAX = 160
 DESCRIPTION_MAX = 1000
@@ -292,9 +294,10 @@ def parse_competencies(
         result.errors.append(text)
         return result
     errors = result.errors
-    table = _read_table(text, COMPETENCY_COLUMNS, errors)
+    table = _read_table(text, _READ_COLUMNS, errors)
     seen: dict[str, int] = {}
-    for line, cells in table.rows:
+    for line, read in table.rows:
+        cells = {("specialty" if k == "specialties" else k): v for k, v in read.items()}
         start = len(errors)
 
         def fail(column: str, message: str, line: int = line) -> None:
