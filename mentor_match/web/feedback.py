@@ -128,8 +128,13 @@ class ReflectionForm(FlaskForm):
 
 
 class SignOffForm(FlaskForm):
-    competency_id = SelectField("Competency", validators=[DataRequired()])
-    booking_id = SelectField("Shown on the shift of", validators=[Optional()])
+    # The choices depend on the mentee; the service checks what is posted.
+    competency_id = SelectField(
+        "Competency", validators=[DataRequired()], choices=[], validate_choice=False
+    )
+    booking_id = SelectField(
+        "Shown on the shift of", validators=[Optional()], choices=[], validate_choice=False
+    )
     note = StringField("Note (optional)", validators=[Length(max=COMMENT_MAX)])
     submit = SubmitField("Sign off")
 
@@ -519,15 +524,15 @@ def _progress_page(mentee_id: int):  # noqa: ANN202
 def add_sign_off(mentee_id: int):  # noqa: ANN201
     form = SignOffForm()
     back = redirect(url_for("feedback.progress", mentee_id=mentee_id))
-    try:
-        competency_id = int(form.competency_id.raw_data[0]) if form.competency_id.raw_data else 0
-        booking_raw = form.booking_id.raw_data[0] if form.booking_id.raw_data else ""
-        booking_id = int(booking_raw) if booking_raw else None
-    except ValueError:
-        flash("Choose a competency from the list.", "error")
+    if not form.validate_on_submit():
+        _form_errors(form)
         return back
-    if not form.validate_on_submit() and "csrf_token" in form.errors:
-        abort(400)
+    try:
+        competency_id = int(form.competency_id.data or "")
+        booking_id = int(form.booking_id.data) if form.booking_id.data else None
+    except ValueError:
+        flash("Choose a competency and a shift from the lists.", "error")
+        return back
     try:
         assessments.sign_off(
             db.session,
