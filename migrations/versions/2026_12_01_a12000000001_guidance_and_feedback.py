@@ -307,7 +307,8 @@ def _seed_framework():
     )
     bind = op.get_bind()
     ids = {slug: id_ for id_, slug in bind.execute(sa.select(specialties.c.id, specialties.c.slug))}
-    now = datetime.now(timezone.utc)
+    # A fixed time, so stepping down and up again gives back exactly the same rows.
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
     if bind.dialect.name == "sqlite":
         now = now.replace(tzinfo=None)  # stored as naive UTC, as the models do
     op.bulk_insert(
