@@ -16,6 +16,7 @@ from mentor_match.auth import acting_user, coordinator_required, login_required,
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
 from mentor_match.models import User
+from mentor_match.services.errors import Forbidden
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
 from mentor_match.services.feedback.agreements import (
     CHECKIN_MINUTES,
@@ -166,6 +167,11 @@ def _caller() -> User:
     return user
 
 
+def _coordinator_only() -> None:
+    if not _caller().is_coordinator:
+        raise Forbidden("coordinators only")
+
+
 # -- competencies --------------------------------------------------------------------------
 
 
@@ -211,8 +217,10 @@ def create_competency() -> tuple[dict[str, Any], int]:
     body=CompetencyChanges,
     responses={200: COMPETENCY_SCHEMA},
 )
-@coordinator_required
+@login_required
 def update_competency(competency_id: int) -> dict[str, Any]:
+    competencies.get_competency(db.session, competency_id)  # 404 before 403
+    _coordinator_only()
     body = parse_body(CompetencyChanges)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     found = competencies.update_competency(db.session, competency_id, changes)
@@ -268,8 +276,9 @@ def _ratings(items: list[RatingBody]) -> list[assessments.Rating]:
     body=FeedbackBody,
     responses={201: OBJECT},
 )
-@roles_required("mentor")
+@login_required
 def give_feedback(booking_id: int) -> tuple[dict[str, Any], int]:
+    assessments.check_feedback_author(db.session, _caller(), booking_id)
     body = parse_body(FeedbackBody)
     found = assessments.give_feedback(
         db.session,
@@ -291,8 +300,9 @@ def give_feedback(booking_id: int) -> tuple[dict[str, Any], int]:
     body=FeedbackChanges,
     responses={200: OBJECT},
 )
-@roles_required("mentor")
+@login_required
 def edit_feedback(booking_id: int) -> dict[str, Any]:
+    assessments.check_feedback_author(db.session, _caller(), booking_id)
     body = parse_body(FeedbackChanges)
     found = assessments.edit_feedback(
         db.session,
@@ -328,8 +338,9 @@ def get_feedback(booking_id: int) -> dict[str, Any]:
     body=ReflectionBody,
     responses={201: OBJECT},
 )
-@roles_required("mentee")
+@login_required
 def give_reflection(booking_id: int) -> tuple[dict[str, Any], int]:
+    assessments.check_reflection_author(db.session, _caller(), booking_id)
     body = parse_body(ReflectionBody)
     found = assessments.give_reflection(db.session, _caller(), booking_id, **body.model_dump())
     return assessments.describe_reflection(found), 201
@@ -342,7 +353,7 @@ def give_reflection(booking_id: int) -> tuple[dict[str, Any], int]:
     tag="feedback",
     responses={200: OBJECT},
 )
-@roles_required("mentee", "coordinator")
+@login_required
 def get_reflection(booking_id: int) -> dict[str, Any]:
     return assessments.describe_reflection(
         assessments.read_reflection(db.session, _caller(), booking_id)
@@ -373,8 +384,9 @@ def my_ratings() -> dict[str, Any]:
     body=SignOffBody,
     responses={201: OBJECT},
 )
-@roles_required("mentor", "coordinator")
+@login_required
 def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
+    assessments.check_may_sign_off(db.session, _caller(), mentee_id)
     body = parse_body(SignOffBody)
     found = assessments.sign_off(
         db.session,
@@ -395,8 +407,9 @@ def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
     body=RevokeBody,
     responses={200: OBJECT},
 )
-@roles_required("mentor", "coordinator")
+@login_required
 def revoke_sign_off(signoff_id: int) -> dict[str, Any]:
+    assessments.check_may_revoke(db.session, _caller(), signoff_id)
     body = parse_body(RevokeBody)
     found = assessments.revoke_sign_off(db.session, _caller(), signoff_id, body.reason)
     return assessments.describe_sign_off(found)
@@ -438,8 +451,9 @@ def get_agreement(mentorship_id: int) -> dict[str, Any]:
     body=GoalBody,
     responses={201: OBJECT},
 )
-@roles_required("mentor", "mentee")
+@login_required
 def add_goal(mentorship_id: int) -> tuple[dict[str, Any], int]:
+    agreements.check_party(db.session, _caller(), mentorship_id)
     body = parse_body(GoalBody)
     goal = agreements.add_goal(db.session, _caller(), mentorship_id, body.title, body.target_date)
     return agreements.describe_goal(goal), 201
@@ -453,8 +467,9 @@ def add_goal(mentorship_id: int) -> tuple[dict[str, Any], int]:
     body=GoalChanges,
     responses={200: OBJECT},
 )
-@roles_required("mentor", "mentee")
+@login_required
 def update_goal(goal_id: int) -> dict[str, Any]:
+    agreements.check_goal_party(db.session, _caller(), goal_id)
     body = parse_body(GoalChanges)
     return agreements.describe_goal(
         agreements.set_goal_status(db.session, _caller(), goal_id, body.status)
@@ -469,8 +484,9 @@ def update_goal(goal_id: int) -> dict[str, Any]:
     body=CheckInBody,
     responses={201: OBJECT},
 )
-@roles_required("mentor", "mentee")
+@login_required
 def log_checkin(mentorship_id: int) -> tuple[dict[str, Any], int]:
+    agreements.check_party(db.session, _caller(), mentorship_id)
     body = parse_body(CheckInBody)
     found = agreements.log_checkin(
         db.session, _caller(), mentorship_id, body.date, body.minutes, body.notes
@@ -486,8 +502,9 @@ def log_checkin(mentorship_id: int) -> tuple[dict[str, Any], int]:
     body=EvaluationBody,
     responses={201: OBJECT},
 )
-@roles_required("mentor", "mentee")
+@login_required
 def submit_evaluation(mentorship_id: int) -> tuple[dict[str, Any], int]:
+    agreements.check_party(db.session, _caller(), mentorship_id)
     body = parse_body(EvaluationBody)
     found = agreements.submit_evaluation(
         db.session, _caller(), mentorship_id, body.stage, dict(body.ratings), body.comment
@@ -538,8 +555,10 @@ def overdue_overview() -> dict[str, Any]:
     tag="feedback",
     responses={200: OBJECT},
 )
-@coordinator_required
+@login_required
 def nudge_mentor(mentor_id: int) -> dict[str, Any]:
+    tasks.check_mentor(db.session, mentor_id)  # 404 before 403
+    _coordinator_only()
     return {"overdue": tasks.nudge(db.session, mentor_id)}
 
 

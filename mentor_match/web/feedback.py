@@ -26,7 +26,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from mentor_match.auth import coordinator_required, login_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
-from mentor_match.models import Booking, Goal, Reflection, Shift, ShiftFeedback, SignOff, User
+from mentor_match.models import (
+    Booking,
+    Competency,
+    Goal,
+    Reflection,
+    Shift,
+    ShiftFeedback,
+    SignOff,
+    User,
+)
 from mentor_match.services import people
 from mentor_match.services.errors import Invalid, ServiceError
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
@@ -219,9 +228,13 @@ def competency_list():  # noqa: ANN201
 
 
 @bp.route("/competencies/<int:competency_id>", methods=["GET", "POST"])
-@coordinator_required
+@login_required
 def competency_edit(competency_id: int):  # noqa: ANN201
-    competency = competencies.get_competency(db.session, competency_id)
+    competency = db.session.get(Competency, competency_id)
+    if competency is None:  # nothing here, before: not yours
+        abort(404)
+    if not current_user.is_coordinator:
+        abort(403)
     form = CompetencyForm(obj=competency)
     form.specialty.choices = _specialty_choices()
     if request.method == "GET":
@@ -436,8 +449,11 @@ def save_feedback(booking_id: int):  # noqa: ANN201
 
 
 @bp.post("/feedback/bookings/<int:booking_id>/reflection")
-@roles_required("mentee")
+@login_required
 def save_reflection(booking_id: int):  # noqa: ANN201
+    found = _booking_or_404(booking_id)
+    if found.mentee_id != current_user.id:
+        abort(403)
     form = ReflectionForm()
     back = redirect(url_for("feedback.booking", booking_id=booking_id))
     if not form.validate_on_submit():
@@ -719,8 +735,14 @@ def overview():  # noqa: ANN201
 
 
 @bp.post("/feedback/nudge/<int:mentor_id>")
-@coordinator_required
+@login_required
 def nudge(mentor_id: int):  # noqa: ANN201
+    try:
+        tasks.check_mentor(db.session, mentor_id)
+    except ServiceError:
+        abort(404)
+    if not current_user.is_coordinator:
+        abort(403)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)

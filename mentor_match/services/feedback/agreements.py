@@ -52,6 +52,19 @@ def _party(session: Session, user: User, mentorship_id: int) -> Mentorship:
     return mentorship
 
 
+def check_party(session: Session, user: User, mentorship_id: int) -> Mentorship:
+    """The mentorship, when `user` is its mentor or mentee (404 before 403)."""
+    return _party(session, user, mentorship_id)
+
+
+def check_goal_party(session: Session, user: User, goal_id: int) -> Goal:
+    goal = session.get(Goal, goal_id)
+    if goal is None:
+        raise NotFound("no such goal")
+    _party(session, user, goal.mentorship_id)
+    return goal
+
+
 def _current(mentorship: Mentorship) -> None:
     if mentorship.ended_at is not None:
         raise Conflict("this mentorship has ended", code="ended")
@@ -85,10 +98,7 @@ def add_goal(
 def set_goal_status(
     session: Session, user: User, goal_id: int, status: str, now: datetime | None = None
 ) -> Goal:
-    goal = session.get(Goal, goal_id)
-    if goal is None:
-        raise NotFound("no such goal")
-    _party(session, user, goal.mentorship_id)
+    goal = check_goal_party(session, user, goal_id)
     if status not in GOAL_STATUSES:
         raise Invalid(
             "status is open, met or dropped",

@@ -59,6 +59,21 @@ def _booking(session: Session, booking_id: int) -> Booking:
     return booking
 
 
+def check_feedback_author(session: Session, user: User, booking_id: int) -> Booking:
+    """The booking, when `user` is its shift's mentor (404 before 403)."""
+    booking = _booking(session, booking_id)
+    if booking.shift.mentor_id != user.id:
+        raise Forbidden("only the shift's mentor gives feedback on it")
+    return booking
+
+
+def check_reflection_author(session: Session, user: User, booking_id: int) -> Booking:
+    booking = _booking(session, booking_id)
+    if booking.mentee_id != user.id:
+        raise Forbidden("only the mentee who attended reflects on a shift")
+    return booking
+
+
 def feedback_of(session: Session, booking_id: int) -> ShiftFeedback | None:
     return session.scalar(select(ShiftFeedback).where(ShiftFeedback.booking_id == booking_id))
 
@@ -335,6 +350,24 @@ def _mentee(session: Session, mentee_id: int) -> User:
     return mentee
 
 
+def check_may_sign_off(session: Session, user: User, mentee_id: int) -> User:
+    mentee = _mentee(session, mentee_id)
+    if not may_sign_off(session, user, mentee.id):
+        raise Forbidden(
+            "a mentee's mentors, the mentors who hosted their shifts and coordinators sign off"
+        )
+    return mentee
+
+
+def check_may_revoke(session: Session, user: User, signoff_id: int) -> SignOff:
+    record = session.get(SignOff, signoff_id)
+    if record is None:
+        raise NotFound("no such sign-off")
+    if not may_sign_off(session, user, record.mentee_id):
+        raise Forbidden("only those who may sign this mentee off may revoke a sign-off")
+    return record
+
+
 def sign_off(
     session: Session,
     signer: User,
@@ -346,11 +379,7 @@ def sign_off(
     now: datetime | None = None,
 ) -> SignOff:
     """Sign a competency off as demonstrated; linked to the shift's feedback where there is one."""
-    mentee = _mentee(session, mentee_id)
-    if not may_sign_off(session, signer, mentee.id):
-        raise Forbidden(
-            "a mentee's mentors, the mentors who hosted their shifts and coordinators sign off"
-        )
+    mentee = check_may_sign_off(session, signer, mentee_id)
     competency = session.get(Competency, competency_id)
     if competency is None or not competency.active:
         raise Invalid(
@@ -410,11 +439,7 @@ def sign_off(
 def revoke_sign_off(
     session: Session, user: User, signoff_id: int, reason: str, now: datetime | None = None
 ) -> SignOff:
-    record = session.get(SignOff, signoff_id)
-    if record is None:
-        raise NotFound("no such sign-off")
-    if not may_sign_off(session, user, record.mentee_id):
-        raise Forbidden("only those who may sign this mentee off may revoke a sign-off")
+    record = check_may_revoke(session, user, signoff_id)
     cleaned = text_field(reason, "reason", limit=REASON_MAX)
     if record.revoked_at is not None:
         raise Conflict("this sign-off was already revoked", code="already_revoked")

@@ -239,12 +239,17 @@ def _record(session: Session, user_id: int, key: str, day: date) -> bool:
     return True
 
 
-def nudge(session: Session, mentor_id: int, now: datetime | None = None) -> int:
-    """Mail a mentor the list of their overdue tasks; once a day. Returns how many tasks."""
-    moment = utc_now(now)
+def check_mentor(session: Session, mentor_id: int) -> User:
     mentor = session.get(User, mentor_id)
     if mentor is None or mentor.role != Role.MENTOR:
         raise NotFound("no such mentor")
+    return mentor
+
+
+def nudge(session: Session, mentor_id: int, now: datetime | None = None) -> int:
+    """Mail a mentor the list of their overdue tasks; once a day. Returns how many tasks."""
+    moment = utc_now(now)
+    mentor = check_mentor(session, mentor_id)
     overdue = [
         t for t in open_tasks(session, person_id=mentor.id, now=moment) if is_overdue(t, moment)
     ]
