@@ -69,66 +69,57 @@ def open_tasks(
 ) -> list[Task]:
     """Every task not yet done (of one person, or of everyone), oldest due first."""
     moment = utc_now(now)
-    names = dict(session.execute(select(User.id, User.name)).all())
     due = timedelta(days=FEEDBACK_DUE_DAYS)
-    tasks: list[Task] = []
+    # (person, kind, due, booking, mentorship, stage, the other person's id)
+    found: list[tuple[int, str, datetime, int | None, int | None, str | None, int]] = []
     no_feedback = ~exists().where(ShiftFeedback.booking_id == Booking.id)
     for booking_id, mentor_id, end_at, mentee_id, _ in session.execute(
         _attended_bookings(Shift.mentor_id, person_id).where(no_feedback)
     ):
-        tasks.append(
-            Task(
-                mentor_id,
-                "feedback",
-                end_at + due,
-                booking_id=booking_id,
-                about=names.get(mentee_id, ""),
-            )
-        )
+        found.append((mentor_id, "feedback", end_at + due, booking_id, None, None, mentee_id))
     no_reflection = ~exists().where(Reflection.booking_id == Booking.id)
     for booking_id, mentee_id, end_at, _, mentor_id in session.execute(
         _attended_bookings(Booking.mentee_id, person_id).where(no_reflection)
     ):
-        tasks.append(
-            Task(
-                mentee_id,
-                "reflection",
-                end_at + due,
-                booking_id=booking_id,
-                about=names.get(mentor_id, ""),
-            )
-        )
-    stmt = select(Mentorship)
+        found.append((mentee_id, "reflection", end_at + due, booking_id, None, None, mentor_id))
+    stmt = select(Mentorship).where(
+        (Mentorship.ended_at.is_not(None))
+        | (Mentorship.created_at <= moment - timedelta(days=MIDPOINT_AFTER_DAYS))
+    )
     if person_id is not None:
         stmt = stmt.where((Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id))
     mentorships = list(session.scalars(stmt))
     given = set(
         session.execute(
-            select(Evaluation.mentorship_id, Evaluation.stage, Evaluation.author_id)
+            select(Evaluation.mentorship_id, Evaluation.stage, Evaluation.author_id).where(
+                Evaluation.mentorship_id.in_([m.id for m in mentorships])
+            )
         ).all()
     )
     for m in mentorships:
-        wanted: list[tuple[str, datetime]] = []
         if m.ended_at is not None:
-            wanted.append(("final", m.ended_at + timedelta(days=FINAL_EVALUATION_DAYS)))
-        elif moment >= m.created_at + timedelta(days=MIDPOINT_AFTER_DAYS):
-            wanted.append(("midpoint", m.created_at + timedelta(days=MIDPOINT_DUE_DAYS)))
-        for stage, due_at in wanted:
-            for party, other in ((m.mentor_id, m.mentee_id), (m.mentee_id, m.mentor_id)):
-                if person_id is not None and party != person_id:
-                    continue
-                if (m.id, stage, party) in given:
-                    continue
-                tasks.append(
-                    Task(
-                        party,
-                        "evaluation",
-                        due_at,
-                        mentorship_id=m.id,
-                        stage=stage,
-                        about=names.get(other, ""),
-                    )
-                )
+            stage, due_at = "final", m.ended_at + timedelta(days=FINAL_EVALUATION_DAYS)
+        else:
+            stage, due_at = "midpoint", m.created_at + timedelta(days=MIDPOINT_DUE_DAYS)
+        for party, other in ((m.mentor_id, m.mentee_id), (m.mentee_id, m.mentor_id)):
+            if person_id is not None and party != person_id:
+                continue
+            if (m.id, stage, party) not in given:
+                found.append((party, "evaluation", due_at, None, m.id, stage, other))
+    others = {row[6] for row in found}
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(others))).all())
+    tasks = [
+        Task(
+            person,
+            kind,
+            due_at,
+            booking_id=booking,
+            mentorship_id=ms,
+            stage=stage,
+            about=names.get(other, ""),
+        )
+        for person, kind, due_at, booking, ms, stage, other in found
+    ]
     tasks.sort(key=lambda t: (t.due_at, t.kind, t.booking_id or 0, t.mentorship_id or 0))
     return tasks
 
