@@ -48,6 +48,7 @@ from mentor_match.services.feedback.common import (
     TEXT_MAX,
 )
 from mentor_match.views import download
+from mentor_match.web.formatting import local_datetime
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("feedback", __name__)
@@ -523,7 +524,10 @@ def _progress_page(mentee_id: int):  # noqa: ANN202
             .limit(20)
         )
         form.booking_id.choices = [SelectChoice("", "— no particular shift —")] + [
-            SelectChoice(str(b.id), f"{b.shift.start_at:%d %b %Y} with {b.shift.mentor.name}")
+            SelectChoice(
+                str(b.id),
+                f"{local_datetime(b.shift.start_at, '%d %b %Y')} with {b.shift.mentor.name}",
+            )
             for b in attended
         ]
     return render_template(
