@@ -10,6 +10,7 @@ from mentor_match.web import (
     bookings,
     calendar,
     cpd,
+    feedback,
     imports,
     main,
     navigation,
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         shifts,
         bookings,
         cpd,
+        feedback,
     ):
         app.register_blueprint(module.bp)
     register_filters(app)
