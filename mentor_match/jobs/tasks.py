@@ -23,6 +23,7 @@ from mentor_match.jobs.queue import JOBS, huey
 from mentor_match.mail import PermanentFailure, Postman, TemporaryFailure, build_message
 from mentor_match.services import imports, outbox, reminders, rounds
 from mentor_match.services.calendars import Site
+from mentor_match.services.feedback import tasks as feedback_tasks
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +181,9 @@ def run_round(round_id: int) -> None:
 
 
 def sweep_once() -> dict[str, int]:
-    """What the periodic sweep does: fail dead runs, delete old sent mail, queue due
-    reminders, finish pending invitations, and deliver due mail (retries)."""
+    """What the periodic sweep does: fail dead runs, delete old sent mail, queue due shift
+    reminders and overdue-task reminders, finish pending invitations, and deliver due mail
+    (retries)."""
     found: dict[str, int] = {}
     with task_session() as session:
         app = current_app
@@ -195,6 +197,9 @@ def sweep_once() -> dict[str, int]:
             site=site_for(app),
             hours=float(app.config.get("REMINDER_HOURS", reminders.REMINDER_HOURS)),
         )
+        session.commit()
+        # Overdue feedback, reflections and evaluations: one mail a day per person at most.
+        found["overdue_task_reminders"] = feedback_tasks.remind_overdue(session)
         session.commit()
         pending = imports.count_pending_invitations(session)
         due = outbox.has_due(session)

@@ -1,7 +1,7 @@
 """guidance and feedback: competencies, feedback, reflections, sign-offs, agreements
 
 Revision ID: a12000000001
-Revises: d011eba9ae27
+Revises: a10000000001
 Create Date: 2026-12-01 14:41:44.537680
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a12000000001'
-down_revision = 'd011eba9ae27'
+down_revision = "a10000000001"
 branch_labels = None
 depends_on = None
 

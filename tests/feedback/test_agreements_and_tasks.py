@@ -244,3 +244,16 @@ def test_report_shows_mean_rating_only_from_three(client, circle, past_booking):
     reflections = next(c for c in report["completion"] if c["item"].startswith("Reflections"))
     assert (reflections["done"], reflections["expected"]) == (3, 3)
     assert client.get("/api/v1/feedback/report", headers=circle.api["mentor"]).status_code == 403
+
+
+def test_the_periodic_sweep_sends_the_daily_overdue_reminder_once(app, circle, past_booking):
+    from mentor_match.extensions import db
+    from mentor_match.jobs.tasks import sweep_once
+    from mentor_match.models import OutboxMail
+
+    past_booking(circle.mentor, circle.mentee, days_ago=9)
+    with app.app_context():
+        assert sweep_once()["overdue_task_reminders"] == 2  # the mentor and the mentee
+        assert sweep_once()["overdue_task_reminders"] == 0  # the next sweep, same day
+        subjects = db.session.scalars(db.select(OutboxMail.subject)).all()
+    assert len(subjects) == 2
