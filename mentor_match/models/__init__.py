@@ -9,6 +9,13 @@ from mentor_match.models.accounts import (
     User,
 )
 from mentor_match.models.imports import PendingImport
+from mentor_match.models.modes import (
+    MentorRequest,
+    MentorSuggestion,
+    RequestStatus,
+    RoundBlockingPair,
+    RoundPreference,
+)
 from mentor_match.models.people import (
     AvailabilityWindow,
     MenteePreference,
@@ -43,12 +50,17 @@ __all__ = [
     "MenteeProfile",
     "MenteeSpecialty",
     "MentorProfile",
+    "MentorRequest",
+    "MentorSuggestion",
     "Mentorship",
     "PendingImport",
     "ProposedMatch",
+    "RequestStatus",
     "Role",
+    "RoundBlockingPair",
     "RoundExclusion",
     "RoundPin",
+    "RoundPreference",
     "RoundStatus",
     "Shift",
     "ShiftStatus",
