@@ -243,3 +243,26 @@ def suggestions(data: RoundInput, per_mentee: int) -> dict[int, list[Candidate]]
             )
         )
     return out
+
+
+def mentor_candidates(data: RoundInput, mentor_id: int) -> list[tuple[int, float, dict, float]]:
+    """Every mentee the mentor could be matched with: (mentee id, score, breakdown, overlap
+    hours), best score first, equal scores by mentee id. Pins and capacity left aside."""
+    scorer = RoundScorer(data)
+    if mentor_id not in scorer.mentor_index or scorer.n_mentees == 0:
+        return []
+    col = scorer.mentor_index[mentor_id]
+    everyone = np.arange(scorer.n_mentees)
+    capacity = np.ones(scorer.n_mentors, dtype=np.int64)
+    rows = np.flatnonzero(scorer.feasible_mask(everyone, capacity)[:, col])
+    scored = scorer.score_pairs(rows, np.full(rows.size, col, dtype=np.int64))
+    order = np.lexsort((scorer.mentee_ids[rows], -scored.score))
+    return [
+        (
+            int(scorer.mentee_ids[rows[k]]),
+            float(scored.score[k]),
+            scored.breakdown(k),
+            float(scored.overlap_hours[k]),
+        )
+        for k in order.tolist()
+    ]
