@@ -11,8 +11,10 @@ from mentor_match.api import (  # noqa: F401  (each registers its routes)
     imports,
     mentorships,
     people,
+    preferences,
     rounds,
     shifts,
+    suggestions,
 )
 from mentor_match.api.base import bp, spec
 
