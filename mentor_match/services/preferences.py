@@ -169,6 +169,7 @@ def submit_ranking(session: Session, round_id: int, user: User, ranking: list[in
 def withdraw_ranking(session: Session, round_id: int, user: User) -> None:
     """Go back to ranking by score."""
     match_round = get_round(session, round_id)
+    _side(session, user)
     _check_open(match_round)
     session.execute(
         delete(RoundPreference).where(

@@ -14,9 +14,11 @@ from mentor_match.web import (
     main,
     navigation,
     participants,
+    preferences,
     profile,
     rounds,
     shifts,
+    suggestions,
 )
 from mentor_match.web.formatting import register_filters
 
@@ -30,6 +32,8 @@ def register_blueprints(app: Flask) -> None:
         participants,
         imports,
         rounds,
+        preferences,
+        suggestions,
         calendar,
         shifts,
         bookings,

@@ -35,6 +35,7 @@ class Programme:
     import_key: str
     spare_token_id: int
     invitee_id: int
+    request_id: int = 0  # mentee B's request to mentor B (self-select)
     api: dict[str, dict[str, str]] = field(default_factory=dict)
     pages: dict[str, FlaskClient] = field(default_factory=dict)
     csrf: dict[str, str] = field(default_factory=dict)
@@ -63,7 +64,7 @@ def shift_times(hours: float = 72, length: float = 3) -> tuple[datetime, datetim
 @pytest.fixture
 def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme:
     from mentor_match.extensions import db
-    from mentor_match.models import Booking, Mentorship, Shift, User
+    from mentor_match.models import Booking, MentorRequest, Mentorship, Shift, User
     from mentor_match.services import accounts, calendars, imports, rounds
 
     ids = {
@@ -111,6 +112,13 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             password=None,
             timezone="UTC",
         )
+        mentor_request = MentorRequest(
+            mentee_id=ids["mentee_b"],
+            mentor_id=ids["mentor_b"],
+            status="open",
+            expires_at=start + timedelta(days=7),
+        )
+        db.session.add(mentor_request)
         for name in ("mentee_a", "mentee_b", "mentor_a", "mentor_b"):
             calendars.feed_token(db.session, db.session.get(User, ids[name]), app.secret_key)
         db.session.commit()
@@ -122,6 +130,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             import_key=key,
             spare_token_id=spare.id,
             invitee_id=invitee.id,
+            request_id=mentor_request.id,
         )
     found.api = {name: token_for(user_id) for name, user_id in ids.items()}
     found.api["anonymous"] = {}
