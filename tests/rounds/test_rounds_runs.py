@@ -37,15 +37,15 @@ def test_slow_run_answers_202_and_reports_progress(
 
     release = threading.Event()
     reached = threading.Event()
-    real_solve = rounds.running.solve_round
+    real_solve = rounds.modes.solve_mode
 
-    def slow_solve(data, progress=None):
+    def slow_solve(data, *args, progress=None, **kwargs):
         progress("scoring", 0.0)
         reached.set()
         assert release.wait(20)
-        return real_solve(data, progress=progress)
+        return real_solve(data, *args, progress=progress, **kwargs)
 
-    monkeypatch.setattr(rounds.running, "solve_round", slow_solve)
+    monkeypatch.setattr(rounds.modes, "solve_mode", slow_solve)
     monkeypatch.setattr(rounds.running, "RUN_WAIT_SECONDS", 0.05)
     round_id = _create(client, coordinator_headers)
     try:
