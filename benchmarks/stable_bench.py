@@ -20,8 +20,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from generate_round import generate  # noqa: E402
 
-from mentor_match.matching.modes import _held_from_assigned, solve_mode  # noqa: E402
-from mentor_match.matching.solver import prepare  # noqa: E402
+from mentor_match.matching.modes import _assigned_from_held, _held_from_assigned, solve_mode  # noqa: E402
+from mentor_match.matching.solver import finish, prepare  # noqa: E402
 from mentor_match.matching.stable import (  # noqa: E402
     blocking_mask,
     build_market,
@@ -38,8 +38,18 @@ def best(fn, repeat: int):  # noqa: ANN001, ANN201
     return value, seconds
 
 
+def stable_mode(data):  # noqa: ANN001, ANN201
+    """What a stable round computes for its own result: scores, both sides' order, deferred
+    acceptance, then pairs, statistics and explanations."""
+    prepared = prepare(data)
+    market = build_market(data, None, prepared)
+    held = deferred_acceptance(market)
+    return finish(prepared, _assigned_from_held(market, held), "deferred acceptance", 0.0, 0.0)
+
+
 def measure(n: int, seed: int, repeat: int) -> None:
     data = generate(n, seed)
+    _, stable_s = best(lambda: stable_mode(data), repeat)
     prepared, score_s = best(lambda: prepare(data), 1)
     market, market_s = best(lambda: build_market(data, None, prepared), repeat)
     held, da_s = best(lambda: deferred_acceptance(market), repeat)
@@ -54,7 +64,11 @@ def measure(n: int, seed: int, repeat: int) -> None:
         f"{n:>6} mentees | {market.problem.edge_rows.size:>9,} feasible pairs | "
         f"scoring {score_s:6.2f} s | ranking both sides {market_s:5.2f} s | "
         f"deferred acceptance {da_s:5.2f} s | blocking pairs counted in {block_s:5.2f} s "
-        f"(ranking + count {market_s + block_s:5.2f} s) | whole stable mode {stable_total_s:5.2f} s"
+        f"(ranking + count {market_s + block_s:5.2f} s)"
+    )
+    print(
+        f"{'':>6}         | stable mode with explanations: {stable_s:5.2f} s (target 5 s) | "
+        f"with the optimal comparison and both blocking counts: {stable_total_s:5.2f} s"
     )
     print(
         f"{'':>6}         | stable: {stats['matched']} matched, total {stats['total_score']:.1f}, "
