@@ -73,6 +73,7 @@ SUBMISSIONS_SCHEMA = {
 )
 @roles_required("mentee", "mentor")
 def submit_ranking(round_id: int) -> dict[str, Any]:
+    get_round(db.session, round_id)  # an unknown round is a 404 whatever the body
     body = parse_body(RankingShape)
     return preferences.submit_ranking(db.session, round_id, acting_user(), list(body.ranking))
 
