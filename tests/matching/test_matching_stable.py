@@ -287,3 +287,48 @@ def test_suggestions_are_the_best_feasible_mentors_first() -> None:
     found = suggestions(data, 3)
     assert [c.mentor_id for c in found[1]] == [c.mentor_id for c in candidates(data, 1)]
     assert [c.mentor_id for c in suggestions(data, 1)[1]] == [found[1][0].mentor_id]
+
+
+@COMMON
+@given(rounds(), st.data())
+def test_pins_are_kept_and_the_rest_is_stable(case, draw) -> None:
+    data, rankings = case
+    allowed = [
+        (a.id, b.id)
+        for a in data.mentees
+        for b in data.mentors
+        if (a.id, b.id) not in data.exclusions and (a.id, b.id) not in data.past_pairs
+    ]
+    if not allowed:
+        return
+    pin = draw.draw(st.sampled_from(allowed))
+    pinned = RoundInput(
+        mentors=data.mentors,
+        mentees=data.mentees,
+        exclusions=data.exclusions,
+        past_pairs=data.past_pairs,
+        pins=frozenset({pin}),
+    )
+    found = solve_mode(pinned, "stable", rankings)
+    pairs = pairs_of(found)
+    assert pairs[pin[0]] == pin[1]
+    assert found.result.stats["blocking_pairs"] == 0
+    # Among the others and the places left, nobody would both rather swap.
+    rest = RoundInput(
+        mentors=[
+            m if m.id != pin[1] else type(m)(**{**m.__dict__, "capacity": m.capacity - 1})
+            for m in data.mentors
+        ],
+        mentees=[m for m in data.mentees if m.id != pin[0]],
+        exclusions=data.exclusions,
+        past_pairs=data.past_pairs,
+    )
+    others = {i: j for i, j in pairs.items() if i != pin[0]}
+    assert brute_blocking(rest, rankings_without(rankings, pin[0]), others) == set()
+
+
+def rankings_without(rankings: Rankings, mentee_id: int) -> Rankings:
+    return Rankings(
+        {i: r for i, r in rankings.mentees.items() if i != mentee_id},
+        {j: [i for i in r if i != mentee_id] for j, r in rankings.mentors.items()},
+    )
