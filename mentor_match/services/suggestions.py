@@ -133,6 +133,9 @@ def request_mentor(
         )
     if _current_mentor(session, mentee.id) is not None:
         raise Conflict("you already have a mentor", code="has_mentor")
+    mentor = session.get(User, mentor_id)
+    if mentor is None or not mentor.active:
+        raise Conflict("this mentor has left the programme", code="mentor_inactive")
     mine = list(session.scalars(select(MentorRequest).where(MentorRequest.mentee_id == mentee.id)))
     if any(effective_status(r, now) == RequestStatus.OPEN for r in mine):
         raise Conflict(
@@ -155,7 +158,6 @@ def request_mentor(
             session.flush()
     except IntegrityError as exc:
         raise Conflict("you have asked this mentor before", code="already_asked") from exc
-    mentor = session.get(User, mentor_id)
     link = f"{base_url.rstrip('/')}/suggestions/requests" if base_url else "/suggestions/requests"
     queue(
         session,
