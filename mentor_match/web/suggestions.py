@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from mentor_match.auth import coordinator_required, roles_required
 from mentor_match.extensions import db
-from mentor_match.matching import FACTORS, Weights
+from mentor_match.matching import FACTORS
 from mentor_match.services import suggestions
 from mentor_match.services.errors import Invalid, ServiceError
+from mentor_match.services.rounds import get_round
 from mentor_match.views import base_url
 from mentor_match.web.navigation import Link, add_link
 from mentor_match.web.rounds import FACTOR_LABELS, _factor_max
@@ -34,13 +35,19 @@ add_link(
 @bp.get("/")
 @roles_required("mentee")
 def index():  # noqa: ANN201
+    data = suggestions.my_suggestions(db.session, current_user)
+    # Each factor's meter goes up to what it can add under the suggesting round's weights.
+    scales = {
+        round_id: _factor_max(get_round(db.session, round_id).weights)
+        for round_id in {item["round_id"] for item in data["items"]}
+    }
     return render_template(
         "suggestions/index.html",
-        data=suggestions.my_suggestions(db.session, current_user),
+        data=data,
         days=suggestions.REQUEST_DAYS,
         factors=FACTORS,
         factor_labels=FACTOR_LABELS,
-        factor_max=_factor_max(Weights().as_dict()),
+        scales=scales,
     )
 
 
