@@ -13,8 +13,10 @@ from mentor_match.api import (  # noqa: F401  (each registers its routes)
     mentorships,
     outbox,
     people,
+    preferences,
     rounds,
     shifts,
+    suggestions,
 )
 from mentor_match.api.base import bp, spec
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentor_match.api.base import ID_SCHEMA, MAX_ID, json_body, query_int, spec
+from mentor_match.api.base import ID_SCHEMA, MAX_ID, PAGE_PARAMS, json_body, query_int, spec
 from mentor_match.auth import acting_user, coordinator_required
 from mentor_match.extensions import db
 from mentor_match.services import rounds
 from mentor_match.services.errors import Invalid
+from mentor_match.services.rounds.modes import blocking_pairs
+from mentor_match.views import base_url
 
 NUMBER = {"type": "number"}
 BREAKDOWN = {"type": "object", "additionalProperties": NUMBER}
@@ -56,6 +58,11 @@ SUMMARY_SCHEMA = {
         "progress_stage": {"type": "string"},
         "progress": NUMBER,
         "error": {"type": "string"},
+        "mode": {"type": "string", "enum": list(rounds.MODE_LABELS)},
+        "raise_lowest": {"type": "boolean"},
+        "suggestions": {"type": "integer"},
+        "preferences_open": {"type": "boolean"},
+        "price_of_stability": {"type": "string"},
         "stats": STATS_SCHEMA,
     },
 }
@@ -88,6 +95,37 @@ CREATE_SCHEMA = {
             "additionalProperties": False,
         },
         "min_overlap_hours": {"type": "number", "minimum": 0, "maximum": 40},
+        "mode": {"type": "string", "enum": list(rounds.MODE_LABELS), "default": "optimal"},
+        "raise_lowest": {"type": "boolean", "default": False},
+        "suggestions": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": rounds.MAX_SUGGESTIONS,
+            "default": rounds.DEFAULT_SUGGESTIONS,
+        },
+    },
+}
+BLOCKING_SCHEMA = {
+    "type": "object",
+    "required": ["round_id", "blocking_pairs", "items"],
+    "properties": {
+        "round_id": {"type": "integer"},
+        "mode": {"type": "string"},
+        "blocking_pairs": {"type": "integer"},
+        "under": {"type": "string"},
+        "listed": {"type": "integer"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "mentee_id": {"type": "integer"},
+                    "mentor_id": {"type": "integer"},
+                    "mentee_name": {"type": "string"},
+                    "mentor_name": {"type": "string"},
+                },
+            },
+        },
     },
 }
 PAIR_SCHEMA = {
@@ -141,6 +179,9 @@ def create_round() -> tuple[dict[str, Any], int]:
         data.get("name"),
         data.get("weights"),
         data.get("min_overlap_hours", 2.0),
+        data.get("mode", "optimal"),
+        data.get("raise_lowest", False),
+        data.get("suggestions", rounds.DEFAULT_SUGGESTIONS),
     )
     db.session.commit()
     return _round(match_round.id), 201
@@ -297,6 +338,22 @@ def remove_exclusion(round_id: int) -> dict[str, Any]:
 )
 @coordinator_required
 def publish_round(round_id: int) -> dict[str, Any]:
-    rounds.publish_round(db.session, round_id)
+    rounds.publish_round(db.session, round_id, base_url())
     db.session.commit()
     return _round(round_id)
+
+
+@spec.route(
+    "/rounds/<int:round_id>/blocking-pairs",
+    methods=["GET"],
+    summary="Pairs who would both rather be together than with whom the last run gave them",
+    tag="rounds",
+    query=PAGE_PARAMS,
+    responses={200: BLOCKING_SCHEMA},
+)
+@coordinator_required
+def round_blocking_pairs(round_id: int) -> dict[str, Any]:
+    page = max(1, query_int("page", 1))
+    per_page = min(max(1, query_int("per_page", 100)), 500)
+    match_round = rounds.get_round(db.session, round_id)
+    return blocking_pairs(db.session, match_round, page, per_page)

@@ -12,7 +12,10 @@ from mentor_match.services.rounds.adjustments import (
     remove_pin,
 )
 from mentor_match.services.rounds.definition import (
+    DEFAULT_SUGGESTIONS,
     MAX_MIN_OVERLAP,
+    MAX_SUGGESTIONS,
+    MODE_LABELS,
     REASON_TEXT,
     STALE_RUN,
     STATS_KEYS,
@@ -42,7 +45,10 @@ from mentor_match.services.rounds.running import (
 )
 
 __all__ = [
+    "DEFAULT_SUGGESTIONS",
     "MAX_MIN_OVERLAP",
+    "MAX_SUGGESTIONS",
+    "MODE_LABELS",
     "REASON_TEXT",
     "RUN_WAIT_SECONDS",
     "STALE_RUN",
