@@ -521,7 +521,7 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
         for name in rule.arguments:
             path = path.replace(f"<int:{name}>", big)
         if rule.endpoint.startswith("api."):
-            coordinator_only = ("round", "mentorships", "/people/")
+            coordinator_only = ("round", "mentorships", "/people/", "/outbox/")
             who = (
                 "coordinator"
                 if any(part in path for part in coordinator_only) or method == "GET"
@@ -550,6 +550,11 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
                 who = "mentee_b"
             client = p.pages[who]
             response = client.open(path, method=method, data={"csrf_token": p.csrf[who]})
+            if response.status_code == 403 and who != "coordinator":
+                # A page only coordinators use (outbox, competencies, reports): ask as one.
+                who = "coordinator"
+                client = p.pages[who]
+                response = client.open(path, method=method, data={"csrf_token": p.csrf[who]})
             refused = response.status_code == 404 or (
                 response.status_code == 302 and _error_flashed(client)
             )
