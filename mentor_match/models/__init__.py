@@ -8,6 +8,7 @@ from mentor_match.models.accounts import (
     Role,
     User,
 )
+from mentor_match.models.cpd import CeActivity, Certification, CpdReminder, CpdRuleSet
 from mentor_match.models.imports import PendingImport
 from mentor_match.models.people import (
     AvailabilityWindow,
@@ -36,6 +37,10 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "CalendarToken",
+    "CeActivity",
+    "Certification",
+    "CpdReminder",
+    "CpdRuleSet",
     "LoginAttempt",
     "LoginSession",
     "MatchRound",
