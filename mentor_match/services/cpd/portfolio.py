@@ -527,9 +527,7 @@ def compliance(
             select(User).where(User.role == Role.MENTEE, User.active.is_(True)).order_by(User.name)
         )
     )
-    ends = dict(
-        session.execute(select(Certification.user_id, Certification.cycle_ends_on)).tuples()
-    )
+    ends = dict(session.execute(select(Certification.user_id, Certification.cycle_ends_on)).all())
     per_user: dict[int, list[ActivityRecord]] = defaultdict(list)
     for activity in session.scalars(select(CeActivity)):
         per_user[activity.user_id].append(_record(activity))
@@ -586,11 +584,12 @@ def due_reminders(
     """(mentee, threshold) for each reminder due now and not yet sent: the tightest of 100, 60
     and 30 days that the mentee's cycle end has come within, while they are short."""
     today = today or today_utc()
-    sent = set(
-        session.execute(
+    sent = {
+        tuple(row)
+        for row in session.execute(
             select(CpdReminder.user_id, CpdReminder.cycle_ends_on, CpdReminder.days_before)
-        ).tuples()
-    )
+        )
+    }
     due = []
     for row in compliance(session, today=today, short_within=max(REMINDER_DAYS)):
         threshold = min(
