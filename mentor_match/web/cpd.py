@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from mentor_match.auth import coordinator_required, roles_required
@@ -78,7 +79,7 @@ class ActivityForm(FlaskForm):
         description="Contact hours, e.g. 1.5 (more than 0, at most 40).",
         render_kw={"inputmode": "decimal"},
     )
-    kind = SelectField("Kind", choices=list(KINDS.items()))
+    kind = SelectField("Kind", choices=[SelectChoice(k, label) for k, label in KINDS.items()])
     uan = StringField(
         "ACPE activity number (UAN)",
         validators=[Length(max=40)],
