@@ -108,7 +108,7 @@ class RuleSet:
             if topic in seen:
                 raise RulesError("categories", f"topic code {topic} is listed twice")
             seen.add(topic)
-            needed = _hours_in("categories", item.get("hours"), total, positive=True)
+            needed = _hours_in("categories", item.get("hours"), MAX_TOTAL_HOURS, positive=True)
             categories.append(CategoryRule(topic, needed))
         if sum((c.hours for c in categories), ZERO) > total:
             raise RulesError("categories", "the categories need more hours than the total")

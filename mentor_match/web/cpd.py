@@ -3,6 +3,7 @@ transcript), and the coordinator's compliance report, mentee view and rule set."
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -125,13 +126,23 @@ for _code, _name in TOPICS.items():
     )
 
 
+def _number(value: Decimal) -> str:
+    """1.50 → '1.5', 20.00 → '20': as a person would type it."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def _me() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def _attach_errors(form: FlaskForm, exc: Invalid, fallback: str) -> None:
+def _attach_errors(
+    form: FlaskForm, exc: Invalid, fallback: str, aliases: dict[str, str] | None = None
+) -> None:
+    """Show each problem of the service beside the field it names."""
     for problem in exc.details:
-        target = getattr(form, str(problem.get("field", "")), None) or getattr(form, fallback)
+        name = str(problem.get("field", ""))
+        name = (aliases or {}).get(name, name)
+        target = getattr(form, name, None) or getattr(form, fallback)
         target.errors = list(target.errors or []) + [problem["message"]]
 
 
@@ -248,7 +259,7 @@ def edit_activity(activity_id: int):  # noqa: ANN201
         form.title.data = activity.title
         form.provider.data = activity.provider
         form.completed_on.data = activity.completed_on
-        form.hours.data = f"{activity.hours:g}" if activity.hours is not None else ""
+        form.hours.data = _number(activity.hours) if activity.hours is not None else ""
         form.kind.data = activity.kind
         form.uan.data = activity.uan or ""
         form.reflection.data = activity.reflection
@@ -355,13 +366,13 @@ def rules():  # noqa: ANN201
     current = cpd_portfolio.current_rules(db.session)
     if not form.is_submitted():
         form.name.data = current.name
-        form.total_hours.data = f"{current.total_hours:g}"
+        form.total_hours.data = _number(current.total_hours)
         form.cycle_years.data = current.cycle_years
         caps = dict(current.caps)
-        form.college_cap.data = f"{caps['college']:g}" if "college" in caps else ""
-        form.other_cap.data = f"{caps['other']:g}" if "other" in caps else ""
+        form.college_cap.data = _number(caps["college"]) if "college" in caps else ""
+        form.other_cap.data = _number(caps["other"]) if "other" in caps else ""
         for category in current.categories:
-            getattr(form, _topic_field(category.topic)).data = f"{category.hours:g}"
+            getattr(form, _topic_field(category.topic)).data = _number(category.hours)
         return render_template("cpd/rules.html", form=form, topics=TOPICS, rules=current)
     if form.validate():
         data: dict[str, Any] = {
@@ -387,12 +398,7 @@ def rules():  # noqa: ANN201
         try:
             cpd_portfolio.save_rules(db.session, _me(), data)
         except Invalid as exc:
-            _attach_errors(form, exc, "name")
-            for problem in exc.details:
-                if problem["field"] == "categories":
-                    form.total_hours.errors = list(form.total_hours.errors) + [problem["message"]]
-                if problem["field"] == "caps":
-                    form.college_cap.errors = list(form.college_cap.errors) + [problem["message"]]
+            _attach_errors(form, exc, "name", {"categories": "total_hours", "caps": "college_cap"})
         else:
             flash("The recertification rules are saved.", "success")
             return redirect(url_for("cpd.rules"))
