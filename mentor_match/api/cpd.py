@@ -319,7 +319,7 @@ def delete_activity(activity_id: int) -> dict[str, Any]:
     summary="Keep a certificate of completion (PDF, PNG or JPEG) with an activity",
     tag="cpd",
     body=CERTIFICATE_BODY,
-    body_type="application/pdf",
+    body_type="application/octet-stream",
     responses={200: ACTIVITY_SCHEMA},
 )
 @roles_required("mentee")
