@@ -320,6 +320,14 @@ def delete_activity(activity_id: int) -> dict[str, Any]:
     tag="cpd",
     body=CERTIFICATE_BODY,
     body_type="application/octet-stream",
+    query=[
+        {
+            "name": "filename",
+            "in": "query",
+            "description": "the file's name, shown back on downloads (a raw body has none)",
+            "schema": {"type": "string", "maxLength": 200},
+        }
+    ],
     responses={200: ACTIVITY_SCHEMA},
 )
 @roles_required("mentee")
