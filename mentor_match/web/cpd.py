@@ -131,6 +131,12 @@ def _number(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
+@bp.app_template_filter("hours")
+def hours_filter(value: Decimal | float | int) -> str:
+    """Hours as people write them: 10, 1.5, 0.25."""
+    return _number(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
 def _me() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 

@@ -116,7 +116,7 @@ def test_edit_and_delete(mentee):
     page = mentee.get("/cpd/").get_data(as_text=True)
     edit = re.search(r'href="(/cpd/activities/(\d+)/edit)"', page)
     assert post(mentee, edit.group(1), activity_form(hours="3")).status_code == 302
-    assert "3.0 hours" in mentee.get("/cpd/").get_data(as_text=True)
+    assert "· 3 hours" in mentee.get("/cpd/").get_data(as_text=True)
     delete = f"/cpd/activities/{edit.group(2)}/delete"
     assert post(mentee, delete, {}).status_code == 302
     assert "No CE activities yet" in mentee.get("/cpd/").get_data(as_text=True)
