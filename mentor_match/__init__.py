@@ -14,7 +14,7 @@ from mentor_match import auth, cli, errors, mail, models  # noqa: F401  (mail, m
 from mentor_match import config as config_module
 from mentor_match.api import bp as api_bp
 from mentor_match.database import configure_engine
-from mentor_match.extensions import csrf, db, login_manager, migrate
+from mentor_match.extensions import bootstrap, csrf, db, login_manager, migrate
 from mentor_match.models import accounts as account_models
 from mentor_match.transaction import TransactionalFlask
 from mentor_match.web import register_blueprints
@@ -84,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    bootstrap.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -56,6 +56,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_LIMIT_WINDOW_SECONDS": 900,
         "PER_PAGE_MAX": 500,
         "PASSWORD_HASH_METHOD": "scrypt",
+        "BOOTSTRAP_SERVE_LOCAL": True,
     }
 
 

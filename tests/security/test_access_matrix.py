@@ -37,6 +37,7 @@ OUTSIDERS = (ANON, MA, TA)
 POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("main.index", "GET"): SIGNED_IN,
     ("main.health", "GET"): EVERYONE,
+    ("main.accessibility", "GET"): EVERYONE,
     ("auth.login", "GET"): EVERYONE,
     ("auth.login", "POST"): SIGNED_IN,  # a wrong password for anonymous; signed-in: home
     ("auth.logout", "POST"): EVERYONE,
@@ -159,7 +160,7 @@ MENTOR_CSV = (
 def _rules(app) -> list[tuple[Any, str]]:
     pairs = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        if rule.endpoint in ("static", "bootstrap.static"):  # files anyone may fetch
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             pairs.append((rule, method))
