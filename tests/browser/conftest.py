@@ -8,6 +8,7 @@ scrolling at a phone's width and for console errors. A failing test leaves a scr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -152,9 +153,7 @@ class Visitor:
         for size in (DESKTOP, PHONE):
             self.page.set_viewport_size(size)
             problems += [f"{size['width']} px: {v}" for v in axe_violations(self.page)]
-        overflow = self.page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
+        overflow = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if overflow[0] > overflow[1]:
             wide = self.page.evaluate(WIDEST_ELEMENTS)
             problems.append(f"390 px: page is {overflow[0]} px wide; widest: {wide}")
@@ -166,7 +165,8 @@ class Visitor:
 
 WIDEST_ELEMENTS = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-  .slice(-5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+  .slice(-5)
+  .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
 
 def axe_violations(page: Any) -> list[str]:
@@ -188,10 +188,9 @@ def _screenshot_on_failure(request: pytest.FixtureRequest, page: Any, name: str)
     if any(r.failed for r in reports.values()):
         FAILURES.mkdir(exist_ok=True)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{name}")[:150]
-        try:
+        # A screenshot must never hide the real failure.
+        with contextlib.suppress(Exception):
             page.screenshot(path=str(FAILURES / f"{safe}.png"), full_page=True)
-        except Exception:  # noqa: BLE001, S110 - a screenshot must never hide the real failure
-            pass
 
 
 def open_visitor(browser: Any, server: Server, role: str | None) -> Visitor:
@@ -218,9 +217,7 @@ def sign_in(visitor: Visitor, email: str, password: str = DEMO_PASSWORD) -> None
 
 
 @pytest.fixture
-def visit(
-    request: pytest.FixtureRequest, browser: Any, server: Server
-) -> Iterator[Any]:
+def visit(request: pytest.FixtureRequest, browser: Any, server: Server) -> Iterator[Any]:
     """`visit(role)` opens a new signed-in tab (role None: signed out)."""
     opened: list[Visitor] = []
 

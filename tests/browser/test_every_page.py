@@ -11,7 +11,9 @@ import pytest
 from tests.browser.conftest import PHONE
 
 # Links that are downloads, feeds or actions rather than pages.
-NOT_PAGES = re.compile(r"\.(csv|ics)$|/export|/template|/invite|/calendar/feed|/api/|/static/|/bootstrap/")
+NOT_PAGES = re.compile(
+    r"\.(csv|ics)$|/export|/template|/invite|/calendar/feed|/api/|/static/|/bootstrap/"
+)
 
 
 def _shape(path: str) -> str:
