@@ -25,11 +25,13 @@ def _zone_name(value: datetime) -> str:
     return value.strftime("%Z")
 
 
-def local_datetime(value: datetime | date | None, fmt: str | None = None) -> str:
+def local_datetime(value: datetime | date | str | None, fmt: str | None = None) -> str:
     """A moment (or a day) as the viewer reads it. `fmt` is kept for a strftime-style override,
     but pages use the default so every date looks the same."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         return DAY_FORMAT.format(d=value)
     moment = value.astimezone(viewer_zone())
@@ -38,10 +40,12 @@ def local_datetime(value: datetime | date | None, fmt: str | None = None) -> str
     return f"{DAY_FORMAT.format(d=moment)}, {TIME_FORMAT.format(d=moment)} {_zone_name(moment)}"
 
 
-def local_day(value: datetime | date | None) -> str:
-    """Only the day, in the viewer's zone."""
-    if value is None:
+def local_day(value: datetime | date | str | None) -> str:
+    """Only the day, in the viewer's zone (an ISO 8601 text from a service's dict too)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(viewer_zone())
     return DAY_FORMAT.format(d=value)

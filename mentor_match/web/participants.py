@@ -7,8 +7,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
 from mentor_match.models import Role
-from mentor_match.services import mentorships, people
+from mentor_match.services import confirmations, mentorships, people
 from mentor_match.services.errors import Invalid
+from mentor_match.web.confirming import Confirmation, confirm_page
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 
@@ -70,6 +71,29 @@ def set_active(user_id: int):  # noqa: ANN201
             "success",
         )
     return redirect(url_for("participants.show", user_id=user_id))
+
+
+@bp.get("/mentorships/<int:mentorship_id>/end")
+@coordinator_required
+def confirm_end_mentorship(mentorship_id: int):  # noqa: ANN201
+    """Ask first: an ended pair is never proposed again."""
+    mentorship, effects = confirmations.of_ending_mentorship(db.session, mentorship_id)
+    names = mentorships.describe(db.session, mentorship)
+    back = request.args.get("person_id", "")
+    person = int(back) if back.isdigit() and len(back) < 10 else mentorship.mentee_id
+    return confirm_page(
+        Confirmation(
+            title="End this mentorship?",
+            question=f"The mentorship of {names['mentee_name']} with {names['mentor_name']} ends.",
+            action=url_for("participants.end_mentorship", mentorship_id=mentorship.id),
+            button="End the mentorship",
+            back=url_for("participants.show", user_id=person),
+            consequences=effects.changes,
+            nobody_told=f"Nobody is sent a message: tell {names['mentee_name']} and "
+            f"{names['mentor_name']} yourself.",
+            fields={"person_id": str(person)},
+        )
+    )
 
 
 @bp.post("/mentorships/<int:mentorship_id>/end")

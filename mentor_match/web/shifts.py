@@ -30,10 +30,11 @@ from wtforms.validators import (
 
 from mentor_match.auth import roles_required
 from mentor_match.extensions import db
-from mentor_match.services import bookings, people, shifts
+from mentor_match.services import bookings, confirmations, people, shifts
 from mentor_match.services.errors import ServiceError
 from mentor_match.views import current_site
-from mentor_match.web.formatting import viewer_zone
+from mentor_match.web.confirming import Confirmation, confirm_page
+from mentor_match.web.formatting import local_range, viewer_zone
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
@@ -105,6 +106,11 @@ class AttendanceForm(FlaskForm):
     )
     hours = DecimalField("Hours", places=2, validators=[Optional(), NumberRange(0, 24)])
     submit = SubmitField("Record")
+
+    def validate_hours(self, field: DecimalField) -> None:
+        # A blank hours box is a mistake to point out, not "the whole shift" said silently.
+        if self.attended.data == "yes" and field.data is None:
+            raise ValidationError("Give the hours attended (0 to 24).")
 
 
 def _specialty_choices(form: DetailsForm) -> None:
@@ -217,6 +223,7 @@ def show(shift_id: int):  # noqa: ANN201
         form=form,
         attendance=AttendanceForm(),
         started=shift.start_at <= datetime.now(UTC),
+        shift_hours=min((shift.end_at - shift.start_at).total_seconds() / 3600, 24),
     )
 
 
@@ -248,6 +255,30 @@ def edit(shift_id: int):  # noqa: ANN201
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
+@bp.get("/<int:shift_id>/cancel")
+@roles_required("mentor", "coordinator")
+def confirm_cancel(shift_id: int):  # noqa: ANN201
+    """Ask first: cancelling a shift cancels every booking on it and mails everyone."""
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    if shift.is_cancelled:
+        flash("This shift is already cancelled.", "info")
+        return redirect(url_for("shifts.show", shift_id=shift.id))
+    effects = confirmations.of_cancelling_shift(db.session, shift)
+    return confirm_page(
+        Confirmation(
+            title="Cancel this shift?",
+            question=f"The shift on {local_range(shift.start_at, shift.end_at)} "
+            f"({shift.location or 'no location given'}) is cancelled.",
+            action=url_for("shifts.cancel", shift_id=shift.id),
+            button="Cancel the shift",
+            back=url_for("shifts.show", shift_id=shift.id),
+            told=effects.told,
+            consequences=effects.changes,
+            nobody_told="Nobody has booked it, so nobody is sent a message.",
+        )
+    )
+
+
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel(shift_id: int):  # noqa: ANN201
@@ -277,7 +308,34 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
         else:
             flash("Attendance recorded.", "success")
     else:
-        flash("Hours must be a number from 0 to 24.", "error")
+        messages = [m for errors in form.errors.values() for m in errors]
+        flash(messages[0] if messages else "Hours must be a number from 0 to 24.", "error")
+    return redirect(url_for("shifts.show", shift_id=shift_id))
+
+
+@bp.post("/<int:shift_id>/attendance/all")
+@roles_required("mentor", "coordinator")
+def attend_all(shift_id: int):  # noqa: ANN201
+    """Mark every confirmed mentee whose attendance is not recorded yet as attended for the
+    whole shift; those already recorded keep what was recorded."""
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    pending = [
+        b
+        for b in shifts.attendees(db.session, shift)
+        if b.status == "confirmed" and b.attended is None
+    ]
+    try:
+        for booking in pending:
+            bookings.record_attendance(db.session, current_user, booking.id, attended=True)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("shifts.show", shift_id=shift_id))
+    if pending:
+        names = ", ".join(b.mentee.name for b in pending)
+        flash(f"Marked as attended for the whole shift: {names}.", "success")
+    else:
+        flash("Everyone's attendance was already recorded.", "info")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 

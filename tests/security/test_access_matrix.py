@@ -83,6 +83,12 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("shifts.cancel", "POST"): B_SHIFT,
     ("shifts.attendance", "POST"): B_SHIFT,
     ("shifts.cancel_booking", "POST"): B_SHIFT,
+    ("shifts.confirm_cancel", "GET"): B_SHIFT,
+    ("shifts.attend_all", "POST"): B_SHIFT,
+    ("bookings.confirm_cancel", "GET"): B_BOOKING,
+    ("calendar.confirm_rotate", "GET"): PARTICIPANTS,
+    ("account.confirm_revoke", "GET"): frozenset({MB}),  # mentee B's spare token
+    ("participants.confirm_end_mentorship", "GET"): COORD,
     ("bookings.index", "GET"): MENTEES,
     ("bookings.available", "GET"): MENTEES,
     ("bookings.book", "POST"): frozenset({MB}),
@@ -204,6 +210,7 @@ def _url(app, rule, p: Programme) -> str:
         "user_id": p.ids[MB],
         "mentorship_id": _mentorship_of(app, p.ids[MB]),
         "kind": "mentees",
+        "token_id": p.spare_token_id,
         "token": (
             _invitation(app, p.invitee_id)
             if rule.endpoint == "auth.welcome"
@@ -287,6 +294,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "profile.edit": profile,
         "imports.preview": {
             "kind": "mentees",
+            "token_id": p.spare_token_id,
             "file": (io.BytesIO(MENTEE_CSV.encode()), "mentees.csv"),
         },
         "imports.confirm": {"key": p.import_key},
