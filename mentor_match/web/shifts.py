@@ -107,10 +107,14 @@ class AttendanceForm(FlaskForm):
     hours = DecimalField("Hours", places=2, validators=[Optional(), NumberRange(0, 24)])
     submit = SubmitField("Record")
 
-    def validate_hours(self, field: DecimalField) -> None:
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        if not super().validate(extra_validators):
+            return False
         # A blank hours box is a mistake to point out, not "the whole shift" said silently.
-        if self.attended.data == "yes" and field.data is None:
-            raise ValidationError("Give the hours attended (0 to 24).")
+        if self.attended.data == "yes" and self.hours.data is None:
+            self.hours.errors = ["Give the hours attended (0 to 24)."]
+            return False
+        return True
 
 
 def _specialty_choices(form: DetailsForm) -> None:
