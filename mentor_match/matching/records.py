@@ -143,6 +143,9 @@ class RoundInput:
     pins: frozenset[tuple[int, int]] = frozenset()
     exclusions: frozenset[tuple[int, int]] = frozenset()
     past_pairs: frozenset[tuple[int, int]] = frozenset()
+    # Only for explanations: a specialty's name by its slug ("mtm" -> "Medication therapy
+    # management"); a slug not listed is shown as it is.
+    specialty_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

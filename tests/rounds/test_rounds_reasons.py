@@ -30,3 +30,17 @@ def test_full_mentors_are_named_not_reported_as_no_shared_specialty(
     assert "Fiona Full" in reason["message"]
     # A full mentor is not counted among the mentors with places.
     assert data["stats"]["mentors"] == 1 and data["stats"]["places"] == 2
+
+
+def test_reasons_name_specialties_not_their_slugs(app, client, make_user, token_for):
+    headers = token_for(make_user("coordinator", email="boss@example.org"))
+    add_person(app, make_user, "mentor", specialties=("oncology",))
+    lonely = add_person(app, make_user, "mentee", specialties=("mtm",))
+    created = client.post("/api/v1/rounds", json={"name": "Names"}, headers=headers)
+    round_id = created.get_json()["id"]
+    data = client.post(f"/api/v1/rounds/{round_id}/run", headers=headers).get_json()
+    assert data["status"] == "proposed", data
+    (reason,) = [u for u in data["unmatched"] if u["mentee_id"] == lonely]
+    assert reason["reason"] == "no_shared_specialty"
+    assert "Medication therapy management" in reason["message"]
+    assert "mtm" not in reason["message"]

@@ -235,5 +235,8 @@ def load_round_input(
         pins=pins,
         exclusions=exclusions,
         past_pairs=past,
+        specialty_names={
+            slug: name for slug, name in session.execute(select(Specialty.slug, Specialty.name))
+        },
     )
     return Pool(data=data, names=names)
