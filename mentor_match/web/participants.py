@@ -7,8 +7,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
 from mentor_match.models import Role
-from mentor_match.services import confirmations, mentorships, people
+from mentor_match.services import confirmations, mentorships, password_reset, people
 from mentor_match.services.errors import Invalid
+from mentor_match.views import base_url
 from mentor_match.web.confirming import Confirmation, confirm_page
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
@@ -70,6 +71,27 @@ def set_active(user_id: int):  # noqa: ANN201
             f"{user.name} has left the programme: signed out, and out of later match rounds.",
             "success",
         )
+    return redirect(url_for("participants.show", user_id=user_id))
+
+
+@bp.post("/<int:user_id>/access-link")
+@coordinator_required
+def send_access_link(user_id: int):  # noqa: ANN201
+    """Mail a fresh invitation (no password yet) or a password reset link."""
+    try:
+        sent = password_reset.send_access_link(
+            db.session,
+            user_id,
+            base_url=base_url(),
+            secret_key=current_app.config["SECRET_KEY"],
+        )
+    except Invalid as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("participants.show", user_id=user_id))
+    user = people.get_person(db.session, user_id)
+    what = "A new invitation" if sent == "invitation" else "A password reset link"
+    flash(f"{what} has been mailed to {user.name} ({user.email}).", "success")
     return redirect(url_for("participants.show", user_id=user_id))
 
 

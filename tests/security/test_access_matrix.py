@@ -43,6 +43,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("auth.logout", "POST"): EVERYONE,
     ("auth.welcome", "GET"): EVERYONE,  # the signed invitation is the credential
     ("auth.welcome", "POST"): frozenset(),  # the two passwords differ: never accepted
+    ("auth.forgot_password", "GET"): EVERYONE,
+    ("auth.forgot_password", "POST"): EVERYONE,  # the same answer for every address
+    ("auth.reset_password", "GET"): frozenset(),  # the feed token is no reset link
+    ("auth.reset_password", "POST"): frozenset(),
+    ("participants.send_access_link", "POST"): COORD,
     ("account.settings", "GET"): SIGNED_IN,
     ("account.change_password", "POST"): SIGNED_IN,
     ("account.sign_out_everywhere", "POST"): SIGNED_IN,
@@ -284,6 +289,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
     forms: dict[str, dict[str, Any]] = {
         "auth.login": {"email": "mentee.b@example.org", "password": "not the password"},
         "auth.welcome": {"password": "a long new password", "confirm": "something else"},
+        "auth.forgot_password": {"email": "mentee.b@example.org"},
         "account.change_password": {
             "pw-current": PASSWORD,
             "pw-new": PASSWORD,
