@@ -14,6 +14,7 @@
       if (parent && !parent.classList.contains("table-responsive")) {
         var box = document.createElement("div");
         box.className = "table-responsive";
+        box.tabIndex = 0; // a box that scrolls must be reachable by keyboard
         parent.insertBefore(box, table);
         box.appendChild(table);
       }

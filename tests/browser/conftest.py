@@ -15,6 +15,8 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +122,12 @@ class Server:
     def mails(self) -> list[str]:
         if not self.outbox.exists():
             return []
-        return [p.read_text(encoding="utf-8") for p in sorted(self.outbox.glob("*.eml"))]
+        out = []
+        for path in sorted(self.outbox.glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=default)
+            body = message.get_body(("plain",))
+            out.append(f"Subject: {message['Subject']}\n\n{body.get_content() if body else ''}")
+        return out
 
 
 DEMO_PASSWORD = "mentor-match-demo"  # noqa: S105 - the published demo password
@@ -163,6 +170,7 @@ class Visitor:
 
 WIDEST_ELEMENTS = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => !e.parentElement || !e.parentElement.closest('.table-responsive'))
   .slice(-5)
   .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 
