@@ -48,6 +48,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("auth.reset_password", "GET"): frozenset(),  # the feed token is no reset link
     ("auth.reset_password", "POST"): frozenset(),
     ("participants.send_access_link", "POST"): COORD,
+    ("participants.edit_profile", "GET"): COORD,
+    ("participants.edit_profile", "POST"): COORD,
     ("account.settings", "GET"): SIGNED_IN,
     ("account.change_password", "POST"): SIGNED_IN,
     ("account.sign_out_everywhere", "POST"): SIGNED_IN,
@@ -298,6 +300,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "account.create_token": {"tok-name": "script"},
         "account.revoke_token": {"rev-token_id": str(p.spare_token_id)},
         "profile.edit": profile,
+        "participants.edit_profile": {**profile, "ranked-0": "1"},
         "imports.preview": {
             "kind": "mentees",
             "token_id": p.spare_token_id,
