@@ -17,6 +17,7 @@ from mentor_match.matching import FACTORS, Weights
 from mentor_match.models import User
 from mentor_match.services import rounds
 from mentor_match.services.errors import Invalid, ServiceError
+from mentor_match.services.rounds import review
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -157,6 +158,7 @@ def show(round_id: int):  # noqa: ANN201
         weight_labels=rounds.WEIGHT_LABELS,
         factor_max=_factor_max(data["weights"]),
         pinned_now={(p["mentee_id"], p["mentor_id"]) for p in data.get("pins", [])},
+        changes=review.changes_since_previous(db.session, data),
         view=view,
         unmatched=view.unmatched,
         sort_choices=SORT_CHOICES,
@@ -256,6 +258,7 @@ def _fail(error: ServiceError) -> None:
 @coordinator_required
 def run(round_id: int):  # noqa: ANN201
     try:
+        review.remember_current_proposal(db.session, round_id)
         rounds.start_run(db.session, round_id)
     except ServiceError as exc:
         _fail(exc)
