@@ -233,7 +233,8 @@ def schedule_demo_shifts(session: Session, *, today: date | None = None) -> int:
 
 def record_demo_history(session: Session, *, today: date | None = None) -> int:
     """Past shifts of the two open mentors, attended by a few mentees with confirmed hours, so
-    the CPD log and report have something to show. Returns the number of attended bookings."""
+    the CPD log and report have something to show; last week's shift still waits for its
+    mentor to record attendance. Returns the number of attended bookings."""
     today = today or datetime.now(UTC).date()
     mentors = list(
         session.scalars(
@@ -269,6 +270,7 @@ def record_demo_history(session: Session, *, today: date | None = None) -> int:
         )
         session.add(shift)
         session.flush()
+        recorded = weeks_ago > 1
         for offset, hours in ((0, 4), (1, 3.5)):
             mentee = mentees[(weeks_ago + offset) % len(mentees)]
             session.add(
@@ -277,12 +279,12 @@ def record_demo_history(session: Session, *, today: date | None = None) -> int:
                     mentee_id=mentee.id,
                     status="confirmed",
                     created_at=start - timedelta(days=3),
-                    attended=True,
-                    hours=hours,
-                    attendance_recorded_at=start + timedelta(hours=5),
+                    attended=True if recorded else None,
+                    hours=hours if recorded else None,
+                    attendance_recorded_at=start + timedelta(hours=5) if recorded else None,
                 )
             )
-            attended += 1
+            attended += int(recorded)
     session.flush()
     return attended
 

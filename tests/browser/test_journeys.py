@@ -172,14 +172,23 @@ def test_mentor_publishes_a_series_and_records_attendance(visit) -> None:
     page.wait_for_url("**/shifts/")
     assert "shifts published" in page.locator(".flashes").inner_text()
 
-    # A past shift from the demo's history: attendance was recorded; mark all is offered
-    # only while someone is unrecorded, so the page says everyone is recorded.
-    page.get_by_role("heading", name="Past").scroll_into_view_if_needed()
-    past = page.locator("main table").last.get_by_role("link").first
-    past.click()
+    # Last week's shift in the demo's history waits for attendance: mark everyone attended.
+    links = page.locator("main table").last.get_by_role("link")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    waiting = None
+    for href in targets:
+        mentor.go(href)
+        if "not recorded yet" in page.locator("main").inner_text():
+            waiting = href
+            break
+    assert waiting, targets
     assert "ended" in page.locator("h1").inner_text()
     assert "can no longer be rescheduled" in page.locator("main").inner_text()
-    mentor.check_page("ended shift")
+    mentor.check_page("ended shift asking for attendance")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Mark all")).click()
+    assert "Marked as attended" in page.locator(".flashes").inner_text()
+    assert "Attendance is recorded for everyone confirmed" in page.locator("main").inner_text()
 
 
 def test_mentee_subscribes_to_the_calendar_and_rotates_the_link(visit) -> None:

@@ -79,9 +79,7 @@ def changes_since_previous(session: Session, data: dict[str, Any]) -> RunChanges
         if m in before and before[m] != after[m]
     ]
     warning = ""
-    old_max, new_max = previous.get("max_matchable"), (data.get("stats") or {}).get(
-        "max_matchable"
-    )
+    old_max, new_max = previous.get("max_matchable"), (data.get("stats") or {}).get("max_matchable")
     if (
         isinstance(old_max, int)
         and isinstance(new_max, int)
