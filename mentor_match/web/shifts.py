@@ -81,12 +81,32 @@ class ShiftForm(DetailsForm):
     submit = SubmitField("Publish shift")
 
 
+def _skip_days(form: FlaskForm, field: StringField) -> None:
+    days = []
+    for part in (field.data or "").replace(";", ",").replace(" ", ",").split(","):
+        if not part:
+            continue
+        try:
+            days.append(date.fromisoformat(part))
+        except ValueError:
+            raise ValidationError(f"'{part[:20]}' is not a date like 2026-12-24.") from None
+    if len(days) > 366:
+        raise ValidationError("At most 366 dates.")
+    field.days = frozenset(days)
+
+
 class SeriesForm(DetailsForm):
     first_day = DateField(
         "First day", validators=[DataRequired("Choose the first day."), _on_the_calendar]
     )
     last_day = DateField(
         "Last day", validators=[DataRequired("Choose the last day."), _on_the_calendar]
+    )
+    skip = StringField(
+        "Leave out these dates",
+        validators=[Length(max=4000), _skip_days],
+        description="Holidays or leave, as YYYY-MM-DD separated by commas, e.g. "
+        "2026-12-24, 2026-12-31. Leave empty to publish every day in the range.",
     )
     submit = SubmitField("Publish the series")
 
@@ -194,6 +214,7 @@ def series():  # noqa: ANN201
                     first_day=form.first_day.data,
                     last_day=form.last_day.data,
                     details=form.details(),
+                    skip_days=getattr(form.skip, "days", frozenset()),
                 )
                 db.session.commit()
             except ServiceError as exc:
@@ -281,6 +302,67 @@ def confirm_cancel(shift_id: int):  # noqa: ANN201
             nobody_told="Nobody has booked it, so nobody is sent a message.",
         )
     )
+
+
+def _rest_of_series(shift) -> list:  # noqa: ANN001
+    """This shift and the later ones of its series that are still to come and not cancelled."""
+    now = datetime.now(UTC)
+    if shift.series_id is None:
+        return [shift] if shift.start_at > now and not shift.is_cancelled else []
+    later = db.session.scalars(
+        db.select(type(shift))
+        .where(
+            type(shift).series_id == shift.series_id,
+            type(shift).start_at >= shift.start_at,
+            type(shift).start_at > now,
+            type(shift).status == "scheduled",
+        )
+        .order_by(type(shift).start_at)
+    ).all()
+    return list(later)
+
+
+@bp.get("/<int:shift_id>/series/cancel")
+@roles_required("mentor", "coordinator")
+def confirm_cancel_series(shift_id: int):  # noqa: ANN201
+    """Ask first: every later shift of the series is cancelled, and everyone booked told."""
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    items = [s for s in _rest_of_series(shift) if not s.is_cancelled]
+    told: list[str] = []
+    for item in items:
+        told += [line for line in confirmations.of_cancelling_shift(db.session, item).told]
+    return confirm_page(
+        Confirmation(
+            title="Cancel the rest of this series?",
+            question=f"{len(items)} shift{'s' if len(items) != 1 else ''} of this series, "
+            f"from {local_range(shift.start_at, shift.end_at)} on, "
+            f"{'are' if len(items) != 1 else 'is'} cancelled.",
+            action=url_for("shifts.cancel_series", shift_id=shift.id),
+            button=f"Cancel {len(items)} shift{'s' if len(items) != 1 else ''}",
+            back=url_for("shifts.show", shift_id=shift.id),
+            told=sorted(set(told)),
+            consequences=[local_range(s.start_at, s.end_at) for s in items],
+            nobody_told="Nobody has booked them, so nobody is sent a message.",
+        )
+    )
+
+
+@bp.post("/<int:shift_id>/series/cancel")
+@roles_required("mentor", "coordinator")
+def cancel_series(shift_id: int):  # noqa: ANN201
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    items = [s for s in _rest_of_series(shift) if not s.is_cancelled]
+    if not items:
+        flash("No shift of this series is still to come: nothing to cancel.", "info")
+        return redirect(url_for("shifts.show", shift_id=shift.id))
+    for item in items:
+        shifts.cancel_shift(db.session, current_user, item.id, site=current_site())
+    flash(
+        f"{len(items)} shift{'s' if len(items) != 1 else ''} of the series cancelled; "
+        "everyone booked has been told.",
+        "success",
+    )
+    return redirect(url_for("shifts.index"))
 
 
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])

@@ -92,6 +92,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("shifts.cancel_booking", "POST"): B_SHIFT,
     ("shifts.confirm_cancel", "GET"): B_SHIFT,
     ("shifts.attend_all", "POST"): B_SHIFT,
+    ("shifts.confirm_cancel_series", "GET"): B_SHIFT,
+    ("shifts.cancel_series", "POST"): B_SHIFT,
     ("bookings.confirm_cancel", "GET"): B_BOOKING,
     ("calendar.confirm_rotate", "GET"): PARTICIPANTS,
     ("account.confirm_revoke", "GET"): frozenset({MB}),  # mentee B's spare token
@@ -149,6 +151,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
 LAST = {
     "shifts.cancel_booking",
     "shifts.cancel",
+    "shifts.cancel_series",
     "bookings.cancel",
     "api.cancel_booking",
     "api.cancel_shift",
