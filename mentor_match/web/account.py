@@ -19,7 +19,11 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=500)])
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=500)],
+        render_kw={"autocomplete": "current-password"},
+    )
     new = PasswordField(
         "New password",
         validators=[
@@ -27,10 +31,12 @@ class PasswordForm(FlaskForm):
             Length(min=accounts.MIN_PASSWORD_LENGTH, max=500),
         ],
         description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Change password")
 

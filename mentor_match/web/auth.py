@@ -20,8 +20,16 @@ bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=500)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
 
@@ -75,10 +83,12 @@ class WelcomeForm(FlaskForm):
         "Choose a password",
         validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=500)],
         description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Repeat the password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Set my password and sign in")
 
@@ -112,6 +122,7 @@ class ForgotForm(FlaskForm):
         "Email",
         validators=[DataRequired("Give the email you sign in with."), Length(max=254)],
         description="The address you sign in with. We mail it a link to choose a new password.",
+        render_kw={"autocomplete": "email"},
     )
     submit = SubmitField("Mail me a reset link")
 
@@ -142,6 +153,7 @@ class ResetForm(WelcomeForm):
         "New password",
         validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=500)],
         description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Set the new password and sign in")
 

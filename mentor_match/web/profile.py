@@ -175,6 +175,8 @@ def edit():  # noqa: ANN201
 def profile_page(user, *, done: str, saved: str, by_coordinator: bool = False):  # noqa: ANN001, ANN201
     """The profile editor for `user`: their own page, or a coordinator's edit of it."""
     form = _form_for(user)
+    if not by_coordinator:  # the browser may fill in the person's own name, never another's
+        form.name.render_kw = {"autocomplete": "name"}
     page = {"form": form, "user": user, "by_coordinator": by_coordinator, "back": done}
     if not form.is_submitted():
         _fill(form, user)
