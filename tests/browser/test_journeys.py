@@ -118,9 +118,9 @@ def test_mentee_books_joins_a_waitlist_is_promoted_and_cancels(visit, server) ->
 
     ava.go("/bookings/shifts")
     ava.check_page("book a shift")
-    rows = ava.page.locator("main table tbody tr").filter(has_text="Dana Whitfield")
-    row = rows.filter(has=ava.page.get_by_role("button", name="Book")).first
-    when = row.locator("td").first.inner_text()
+    cards = ava.page.locator("ul.shifts-to-book li").filter(has_text="Dana Whitfield")
+    row = cards.filter(has=ava.page.get_by_role("button", name="Book")).first
+    when = row.locator("h3").inner_text()
     action = row.locator("form").get_attribute("action")  # the same shift for everyone
     row.get_by_role("button", name="Book").click()
     ava.page.wait_for_url("**/bookings/")
