@@ -260,6 +260,8 @@ def edit(shift_id: int):  # noqa: ANN201
         flash("Check the date, times and seats.", "error")
         return redirect(url_for("shifts.show", shift_id=shift_id))
     start, end = _instants(form)
+    current = shifts.managed_shift(db.session, current_user, shift_id)
+    before = (current.start_at, current.end_at, current.location, current.seats)
     try:
         shifts.update_shift(
             db.session,
@@ -276,7 +278,14 @@ def edit(shift_id: int):  # noqa: ANN201
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Shift saved; everyone booked has been sent the change.", "success")
+        after = (current.start_at, current.end_at, current.location, current.seats)
+        told = any(b.status != "cancelled" for b in current.bookings)
+        if after == before:
+            flash("Nothing changed, so nobody was told.", "info")
+        elif after[:3] != before[:3] and told:
+            flash("Shift saved; everyone booked has been sent the change.", "success")
+        else:
+            flash("Shift saved.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 

@@ -11,7 +11,9 @@ from tests.helpers import csrf_token, login
 
 
 def _shift(app, mentor_id: int, *, hours_from_now: float = 48, seats: int = 1, **extra) -> int:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours_from_now)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
+        hours=hours_from_now
+    )
     with app.app_context():
         shift = Shift(
             mentor_id=mentor_id,

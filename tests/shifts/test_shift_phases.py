@@ -3,7 +3,9 @@ for attendance; "mark all attended"; a blank hours box is refused, not taken as 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 from mentor_match.extensions import db
 from mentor_match.models import Booking
@@ -85,3 +87,27 @@ def test_blank_hours_are_refused_not_taken_as_the_whole_shift(app, client, make_
         f'id="hours-{booking}" name="hours" type="number" min="0" max="24" step="0.25" value="3"'
         in page
     )
+
+
+def test_saving_an_unchanged_shift_says_nobody_was_told(app, client, make_user):
+    mentor = make_user("mentor", email="t@example.org")
+    mentee = make_user("mentee")
+    shift = _shift(app, mentor, hours_from_now=72)
+    _book(app, shift, mentee)
+    login(client, "t@example.org")
+    page = client.get(f"/shifts/{shift}").get_data(as_text=True)
+    token = csrf_token(client, f"/shifts/{shift}")
+    fields = dict(re.findall(r'name="(day|start|end|seats|location)"[^>]*value="([^"]*)"', page))
+    answer = client.post(
+        f"/shifts/{shift}/edit", data={**fields, "csrf_token": token}, follow_redirects=True
+    )
+    text = answer.get_data(as_text=True)
+    assert "Nothing changed, so nobody was told." in text
+    outbox = Path(app.config["OUTBOX_DIR"])
+    assert not outbox.exists() or not list(outbox.glob("*.eml"))
+    fields["location"] = "Room 2"
+    answer = client.post(
+        f"/shifts/{shift}/edit", data={**fields, "csrf_token": token}, follow_redirects=True
+    )
+    assert "everyone booked has been sent the change" in answer.get_data(as_text=True)
+    assert len(list(outbox.glob("*.eml"))) == 1
