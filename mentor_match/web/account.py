@@ -133,7 +133,7 @@ def confirm_revoke(token_id: int):  # noqa: ANN201
     return confirm_page(
         Confirmation(
             title="Revoke this token?",
-            question=f"The API token “{token.name}” (starting {token.prefix}…) stops working "
+            question=f"The API token “{token.name}” (starting {token.prefix}…) will stop working "
             "at once.",
             action=url_for("account.revoke_token"),
             button="Revoke the token",

@@ -133,9 +133,9 @@ def confirm_cancel(booking_id: int):  # noqa: ANN201
         Confirmation(
             title="Leave the waitlist?" if waitlisted else "Cancel this booking?",
             question=(
-                f"{who} {'leave' if yours else 'leaves'} the waitlist of {when}."
+                f"{who} will leave the waitlist of {when}."
                 if waitlisted
-                else f"{whose} seat on {when} is cancelled."
+                else f"{whose} seat on {when} will be cancelled."
             ),
             action=url_for("bookings.cancel", booking_id=booking.id),
             button="Leave the waitlist" if waitlisted else "Cancel the booking",

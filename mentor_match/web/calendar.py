@@ -73,7 +73,7 @@ def confirm_rotate():  # noqa: ANN201
     return confirm_page(
         Confirmation(
             title="Make a new calendar link?",
-            question="Your current calendar link stops working at once.",
+            question="Your current calendar link will stop working at once.",
             action=url_for("calendar.rotate"),
             button="Make a new link",
             back=url_for("calendar.subscribe"),

@@ -143,7 +143,8 @@ def confirm_end_mentorship(mentorship_id: int):  # noqa: ANN201
     return confirm_page(
         Confirmation(
             title="End this mentorship?",
-            question=f"The mentorship of {names['mentee_name']} with {names['mentor_name']} ends.",
+            question=f"The mentorship of {names['mentee_name']} with "
+            f"{names['mentor_name']} will end.",
             action=url_for("participants.end_mentorship", mentorship_id=mentorship.id),
             button="End the mentorship",
             back=url_for("participants.show", user_id=person),

@@ -302,7 +302,7 @@ def confirm_cancel(shift_id: int):  # noqa: ANN201
         Confirmation(
             title="Cancel this shift?",
             question=f"The shift on {local_range(shift.start_at, shift.end_at)} "
-            f"({shift.location or 'no location given'}) is cancelled.",
+            f"({shift.location or 'no location given'}) will be cancelled.",
             action=url_for("shifts.cancel", shift_id=shift.id),
             button="Cancel the shift",
             back=url_for("shifts.show", shift_id=shift.id),
@@ -345,7 +345,7 @@ def confirm_cancel_series(shift_id: int):  # noqa: ANN201
             title="Cancel the rest of this series?",
             question=f"{len(items)} shift{'s' if len(items) != 1 else ''} of this series, "
             f"from {local_range(shift.start_at, shift.end_at)} on, "
-            f"{'are' if len(items) != 1 else 'is'} cancelled.",
+            "will be cancelled.",
             action=url_for("shifts.cancel_series", shift_id=shift.id),
             button=f"Cancel {len(items)} shift{'s' if len(items) != 1 else ''}",
             back=url_for("shifts.show", shift_id=shift.id),
