@@ -40,7 +40,12 @@ from mentor_match.web.navigation import Link, add_link
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
 add_link(
-    Link("shifts.index", "Shifts", ("mentor",), "publish shadowing shifts and see who booked.")
+    Link(
+        "shifts.index",
+        "Shifts",
+        ("mentor", "coordinator"),
+        "shadowing shifts, who booked them and their attendance.",
+    )
 )
 
 
