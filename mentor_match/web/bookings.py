@@ -113,6 +113,15 @@ def index():  # noqa: ANN201
     )
 
 
+@bp.get("/<int:booking_id>")
+@roles_required("mentee", "mentor", "coordinator")
+def show(booking_id: int):  # noqa: ANN201
+    """One booking and its shift: when, where, the mentor's notes, the waitlist place."""
+    booking = bookings.get_booking(db.session, current_user, booking_id)
+    position = confirmations.waitlist_positions(db.session, [booking.shift_id]).get(booking.id)
+    return render_template("bookings/show.html", b=booking, s=booking.shift, position=position)
+
+
 @bp.get("/<int:booking_id>/cancel")
 @roles_required("mentee", "mentor", "coordinator")
 def confirm_cancel(booking_id: int):  # noqa: ANN201

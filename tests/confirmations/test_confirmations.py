@@ -164,3 +164,23 @@ def test_reloading_after_creating_a_token_never_creates_a_second(app, client, ma
             db.select(db.func.count()).select_from(ApiToken).where(ApiToken.name == "once")
         )
     assert count == 1
+
+
+def test_a_booking_links_to_its_shift_with_place_notes_and_waitlist_place(app, client, make_user):
+    mentor = make_user("mentor", name="Dana Mentor")
+    first = make_user("mentee")
+    mentee = make_user("mentee", email="m@example.org")
+    shift = _shift(app, mentor, location="Lakeshore IV room", notes="Closed-toe shoes.")
+    _book(app, shift, first)
+    waiting = _book(app, shift, mentee, status="waitlisted")
+    login(client, "m@example.org")
+    mine = client.get("/bookings/").get_data(as_text=True)
+    assert f'href="/bookings/{waiting}"' in mine
+    page = client.get(f"/bookings/{waiting}").get_data(as_text=True)
+    assert "Lakeshore IV room" in page and "Closed-toe shoes." in page
+    assert "number 1 on the waitlist" in page and "Leave the waitlist" in page
+    other = make_user("mentee", email="o@example.org")
+    assert other
+    stranger = app.test_client()
+    login(stranger, "o@example.org")
+    assert stranger.get(f"/bookings/{waiting}").status_code in (403, 404)

@@ -95,6 +95,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("shifts.confirm_cancel_series", "GET"): B_SHIFT,
     ("shifts.cancel_series", "POST"): B_SHIFT,
     ("bookings.confirm_cancel", "GET"): B_BOOKING,
+    ("bookings.show", "GET"): B_BOOKING,
     ("calendar.confirm_rotate", "GET"): PARTICIPANTS,
     ("account.confirm_revoke", "GET"): frozenset({MB}),  # mentee B's spare token
     ("participants.confirm_end_mentorship", "GET"): COORD,
