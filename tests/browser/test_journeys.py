@@ -141,6 +141,10 @@ def test_mentee_books_joins_a_waitlist_is_promoted_and_cancels(visit, server) ->
     chloe.page.wait_for_url("**/bookings/")
     assert "number 1 on the waitlist" in chloe.page.locator("main").inner_text()
     chloe.check_page("waitlisted booking")
+    with chloe.page.expect_navigation():
+        chloe.page.locator("ul.bookings li h3 a").first.click()
+    assert "Wear closed-toe shoes" in chloe.page.locator("main").inner_text()
+    chloe.check_page("booking page")
 
     # Ava cancels through the confirmation page; Chloe is promoted.
     card = ava.page.locator("ul.bookings li").filter(has_text=when).first
