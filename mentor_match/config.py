@@ -83,6 +83,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OUTBOX_LEASE_SECONDS": 120.0,
         "OUTBOX_BATCH": 20,
         "OUTBOX_KEEP_DAYS": 30.0,
+        "BOOTSTRAP_SERVE_LOCAL": True,
     }
 
 

@@ -322,6 +322,64 @@ def schedule_demo_shifts(session: Session, *, today: date | None = None) -> int:
     return made
 
 
+def record_demo_history(session: Session, *, today: date | None = None) -> int:
+    """Past shifts of the two open mentors, attended by a few mentees with confirmed hours, so
+    the CPD log and report have something to show; last week's shift still waits for its
+    mentor to record attendance. Returns the number of attended bookings."""
+    today = today or datetime.now(UTC).date()
+    mentors = list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.MENTOR, User.email.like("%@mentor.demo.%"))
+            .order_by(User.id)
+            .limit(2)
+        )
+    )
+    mentees = list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.MENTEE, User.email.like("%@mentee.demo.%"))
+            .order_by(User.id)
+            .limit(4)
+        )
+    )
+    attended = 0
+    for weeks_ago, mentor in ((3, mentors[0]), (2, mentors[1]), (1, mentors[0])):
+        profile = mentor.mentor_profile
+        day = today - timedelta(days=7 * weeks_ago)
+        start = datetime(day.year, day.month, day.day, 14, 0, tzinfo=UTC)
+        shift = Shift(
+            mentor_id=mentor.id,
+            start_at=start,
+            end_at=start + timedelta(hours=4),
+            seats=2,
+            seats_taken=2,
+            location=profile.site.name if profile.site else "",
+            specialty=profile.specialties[0] if profile.specialties else None,
+            open_to_all=True,
+            notes="Wear closed-toe shoes; meet at the pharmacy front desk.",
+        )
+        session.add(shift)
+        session.flush()
+        recorded = weeks_ago > 1
+        for offset, hours in ((0, 4), (1, 3.5)):
+            mentee = mentees[(weeks_ago + offset) % len(mentees)]
+            session.add(
+                Booking(
+                    shift_id=shift.id,
+                    mentee_id=mentee.id,
+                    status="confirmed",
+                    created_at=start - timedelta(days=3),
+                    attended=True if recorded else None,
+                    hours=hours if recorded else None,
+                    attendance_recorded_at=start + timedelta(hours=5) if recorded else None,
+                )
+            )
+            attended += int(recorded)
+    session.flush()
+    return attended
+
+
 def create_demo_round(session: Session) -> int:
     """A draft round over the demo pool, for the coordinator to run, review and publish."""
     coordinator = session.scalar(select(User).where(User.email == COORDINATOR_EMAIL))

@@ -40,11 +40,19 @@ B_CIRCLE = frozenset({MB, TB, C})  # mentee B, their mentor, coordinators
 POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("main.index", "GET"): SIGNED_IN,
     ("main.health", "GET"): EVERYONE,
+    ("main.accessibility", "GET"): EVERYONE,
     ("auth.login", "GET"): EVERYONE,
     ("auth.login", "POST"): SIGNED_IN,  # a wrong password for anonymous; signed-in: home
     ("auth.logout", "POST"): EVERYONE,
     ("auth.welcome", "GET"): EVERYONE,  # the signed invitation is the credential
     ("auth.welcome", "POST"): frozenset(),  # the two passwords differ: never accepted
+    ("auth.forgot_password", "GET"): EVERYONE,
+    ("auth.forgot_password", "POST"): EVERYONE,  # the same answer for every address
+    ("auth.reset_password", "GET"): frozenset(),  # the feed token is no reset link
+    ("auth.reset_password", "POST"): frozenset(),
+    ("participants.send_access_link", "POST"): COORD,
+    ("participants.edit_profile", "GET"): COORD,
+    ("participants.edit_profile", "POST"): COORD,
     ("account.settings", "GET"): SIGNED_IN,
     ("account.change_password", "POST"): SIGNED_IN,
     ("account.sign_out_everywhere", "POST"): SIGNED_IN,
@@ -104,6 +112,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("shifts.attendance", "POST"): B_SHIFT,
     ("shifts.cancel_booking", "POST"): B_SHIFT,
     ("shifts.hand_over", "POST"): COORD,
+    ("shifts.confirm_cancel", "GET"): B_SHIFT,
+    ("shifts.attend_all", "POST"): B_SHIFT,
+    ("shifts.confirm_cancel_series", "GET"): B_SHIFT,
+    ("shifts.cancel_series", "POST"): B_SHIFT,
+    ("bookings.confirm_cancel", "GET"): B_BOOKING,
+    ("bookings.show", "GET"): B_BOOKING,
+    ("calendar.confirm_rotate", "GET"): PARTICIPANTS,
+    ("account.confirm_revoke", "GET"): frozenset({MB}),  # mentee B's spare token
+    ("participants.confirm_end_mentorship", "GET"): COORD,
     ("bookings.index", "GET"): MENTEES,
     ("bookings.available", "GET"): MENTEES,
     ("bookings.book", "POST"): frozenset({MB}),
@@ -251,6 +268,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
 LAST = {
     "shifts.cancel_booking",
     "shifts.cancel",
+    "shifts.cancel_series",
     "bookings.cancel",
     "api.cancel_booking",
     "api.cancel_shift",
@@ -292,7 +310,7 @@ MENTOR_CSV = (
 def _rules(app) -> list[tuple[Any, str]]:
     pairs = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        if rule.endpoint in ("static", "bootstrap.static"):  # files anyone may fetch
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             pairs.append((rule, method))
@@ -345,6 +363,7 @@ def _url(app, rule, p: Programme) -> str:
         "mentorship_id": _mentorship_of(app, p.ids[MB]),
         "kind": "mentees",
         "mail_id": 1,  # the programme's first mail (sent already: retrying it is a 409)
+        "token_id": p.spare_token_id,
         "token": (
             _invitation(app, p.invitee_id)
             if rule.endpoint == "auth.welcome"
@@ -457,6 +476,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
     forms: dict[str, dict[str, Any]] = {
         "auth.login": {"email": "mentee.b@example.org", "password": "not the password"},
         "auth.welcome": {"password": "a long new password", "confirm": "something else"},
+        "auth.forgot_password": {"email": "mentee.b@example.org"},
         "account.change_password": {
             "pw-current": PASSWORD,
             "pw-new": PASSWORD,
@@ -465,8 +485,10 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "account.create_token": {"tok-name": "script"},
         "account.revoke_token": {"rev-token_id": str(p.spare_token_id)},
         "profile.edit": profile,
+        "participants.edit_profile": {**profile, "ranked-0": "1"},
         "imports.preview": {
             "kind": "mentees",
+            "token_id": p.spare_token_id,
             "file": (io.BytesIO(MENTEE_CSV.encode()), "mentees.csv"),
         },
         "imports.confirm": {"key": p.import_key},
