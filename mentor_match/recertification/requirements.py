@@ -164,6 +164,11 @@ class Cycle:
         """Days from today to the last day of the cycle (0 on the last day, negative after)."""
         return (self.ends - today).days
 
+    @property
+    def months_are_open(self) -> bool:
+        """More than a recertification cycle's worth of months: a cycle whose ends are unknown."""
+        return (self.ends - self.starts).days > 3 * 366
+
     def months(self) -> list[str]:
         out = []
         year, month = self.starts.year, self.starts.month
@@ -268,7 +273,12 @@ def evaluate(
     for category in rules.categories:
         have = sum((r.counted for r in results if r.record.topic == category.topic), ZERO)
         requirements.append(RequirementResult(category.name, category.hours, have))
-    per_month = dict.fromkeys(cycle.months(), ZERO)
+    # Months from the cycle's start (or, for a cycle without known ends, the first counted
+    # activity) to today: never every month of an open-ended cycle.
+    counted_days = [r.record.completed_on for r in results if r.counted]
+    first = max(cycle.starts, min(counted_days, default=today)) if cycle.months_are_open else None
+    shown = Cycle(first, min(cycle.ends, today)) if first else cycle
+    per_month = dict.fromkeys(shown.months(), ZERO)
     for r in results:
         key = r.record.completed_on.strftime("%Y-%m")
         if r.counted and key in per_month:

@@ -27,6 +27,7 @@ from mentor_match.models import (
 )
 from mentor_match.services import rounds, shifts
 from mentor_match.services.feedback import agreements, assessments
+from mentor_match.services.feedback.competencies import seed_default_framework
 from mentor_match.services.people import replace_windows, set_preferences
 
 DEMO_PASSWORD = "mentor-match-demo"  # noqa: S105 — published on purpose: demo accounts only
@@ -398,6 +399,8 @@ def add_guidance(session: Session, *, now: datetime | None = None) -> int:
     its final evaluations — so every guidance page has something to show. Returns how many
     attended shifts it made. Run before the demo round, which then leaves these pairs out."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
+    # The migrations seed the framework; a schema made another way gets it here (idempotent).
+    seed_default_framework(session)
     dana = _demo_user(session, _email(MENTORS[0][0], "mentor"))
     mei = _demo_user(session, _email(MENTORS[5][0], "mentor"))
     ava = _demo_user(session, _email(f"{FIRST[0]} {LAST[0]}", "mentee"))

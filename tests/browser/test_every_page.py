@@ -17,7 +17,8 @@ pytestmark = pytest.mark.skipif(BACKEND == "postgres", reason="page checks run o
 
 # Links that are downloads, feeds or actions rather than pages.
 NOT_PAGES = re.compile(
-    r"\.(csv|ics)$|/export|/template|/invite|/calendar/feed|/api/|/static/|/bootstrap/"
+    r"\.(csv|ics|pdf)$|/export|/template|/invite|/certificate|/calendar/feed|/api/|/static/"
+    r"|/bootstrap/"
 )
 
 

@@ -142,3 +142,18 @@ def test_a_bad_rule_set_names_the_setting(data: dict, field: str) -> None:
 
 def test_rule_sets_round_trip_through_plain_values() -> None:
     assert RuleSet.from_dict(PTCB_RULES.as_dict()) == PTCB_RULES
+
+
+def test_hours_by_month_of_a_cycle_without_an_end_start_at_the_first_activity() -> None:
+    open_ended = Cycle(date(1900, 1, 1), date(9999, 12, 31))
+    assert evaluate(PTCB_RULES, open_ended, [], TODAY).by_month == [("2026-12", Decimal("0"))]
+    acts = [ActivityRecord(1, date(2026, 9, 15), Decimal("2.00"), "ce", "03", "T")]
+    months = evaluate(PTCB_RULES, open_ended, acts, TODAY).by_month
+    assert months == [
+        ("2026-09", Decimal("2.00")),
+        ("2026-10", Decimal("0")),
+        ("2026-11", Decimal("0")),
+        ("2026-12", Decimal("0")),
+    ]
+    # A known cycle still shows each of its months up to today.
+    assert len(evaluate(PTCB_RULES, CYCLE, acts, TODAY).by_month) == 18
