@@ -19,7 +19,15 @@ from mentor_match.models import accounts as account_models
 from mentor_match.transaction import TransactionalFlask
 from mentor_match.web import register_blueprints
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def shipped(name: str) -> Path:
+    """Where the templates, static files or migrations are: inside the installed package (the
+    wheel carries them there), else at the repository's top level (an editable install)."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
 
 
 class IdConverter(IntegerConverter):
@@ -42,8 +50,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = TransactionalFlask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
     )
     app.config.from_mapping(config_module.defaults(app.instance_path))
     app.config.from_mapping(config_module.from_environment())
@@ -81,7 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
