@@ -111,5 +111,4 @@ def update_person(user_id: int) -> dict[str, Any]:
     people.get_person(db.session, user_id)  # 404 before judging the body
     data = json_object_with({"active"})
     user = mentorships.set_active(db.session, user_id, data.get("active"))
-    db.session.commit()
     return people.person_dict(user)

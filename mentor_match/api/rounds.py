@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from mentor_match.api.base import MAX_ID, json_body, query_int, spec
 from mentor_match.auth import acting_user, coordinator_required
+from mentor_match.background import start_round_run
 from mentor_match.extensions import db
 from mentor_match.services import rounds
 from mentor_match.services.errors import Invalid
@@ -144,7 +143,6 @@ def create_round() -> tuple[dict[str, Any], int]:
         data.get("weights"),
         data.get("min_overlap_hours", 2.0),
     )
-    db.session.commit()
     return _round(match_round.id), 201
 
 
@@ -182,11 +180,7 @@ def get_round(round_id: int) -> dict[str, Any]:
 )
 @coordinator_required
 def run_round(round_id: int) -> tuple[dict[str, Any], int]:
-    rounds.start_run(db.session, round_id)
-    db.session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    finished = rounds.launch_run(app, round_id)
-    db.session.expire_all()
+    finished = start_round_run(round_id)
     return _round(round_id), 200 if finished else 202
 
 
@@ -237,7 +231,6 @@ def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
     mentee_id, mentor_id = _pair_body()
     match_round = rounds.get_round(db.session, round_id)
     pin = rounds.add_pin(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"round_id": round_id, "mentee_id": pin.mentee_id, "mentor_id": pin.mentor_id}, 201
 
 
@@ -254,7 +247,6 @@ def remove_pin(round_id: int) -> dict[str, Any]:
     mentee_id, mentor_id = _pair_body()
     match_round = rounds.get_round(db.session, round_id)
     rounds.remove_pin(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"removed": True}
 
 
@@ -271,7 +263,6 @@ def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
     mentee_id, mentor_id = _pair_body()
     match_round = rounds.get_round(db.session, round_id)
     item = rounds.add_exclusion(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"round_id": round_id, "mentee_id": item.mentee_id, "mentor_id": item.mentor_id}, 201
 
 
@@ -288,7 +279,6 @@ def remove_exclusion(round_id: int) -> dict[str, Any]:
     mentee_id, mentor_id = _pair_body()
     match_round = rounds.get_round(db.session, round_id)
     rounds.remove_exclusion(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"removed": True}
 
 
@@ -302,5 +292,4 @@ def remove_exclusion(round_id: int) -> dict[str, Any]:
 @coordinator_required
 def publish_round(round_id: int) -> dict[str, Any]:
     rounds.publish_round(db.session, round_id)
-    db.session.commit()
     return _round(round_id)

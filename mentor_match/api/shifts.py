@@ -10,11 +10,11 @@ from flask import Response, request
 
 from mentor_match.api.base import MAX_ID, json_body, json_object_with, query_int, spec
 from mentor_match.auth import acting_user, login_required, roles_required
+from mentor_match.edge import current_link_base, download
 from mentor_match.extensions import db
 from mentor_match.models import User
 from mentor_match.services import bookings, cpd, shifts
 from mentor_match.services.errors import Invalid
-from mentor_match.views import current_site, download
 
 SHIFT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -171,7 +171,6 @@ def create_shift() -> tuple[dict[str, Any], int]:
         details=_details(data),
         mentor_id=mentor_id,
     )
-    db.session.commit()
     return shifts.shift_dict(shift), 201
 
 
@@ -247,8 +246,9 @@ def update_shift(shift_id: int) -> dict[str, Any]:
             changes[name] = data[name]
     if "specialty" in data:
         changes["specialty"] = data["specialty"]
-    shift = shifts.update_shift(db.session, _caller(), shift_id, site=current_site(), **changes)
-    db.session.commit()
+    shift = shifts.update_shift(
+        db.session, _caller(), shift_id, site=current_link_base(), **changes
+    )
     return shifts.shift_dict(shift)
 
 
@@ -261,8 +261,7 @@ def update_shift(shift_id: int) -> dict[str, Any]:
 )
 @roles_required("mentor", "coordinator")
 def cancel_shift(shift_id: int) -> dict[str, Any]:
-    shift = shifts.cancel_shift(db.session, _caller(), shift_id, site=current_site())
-    db.session.commit()
+    shift = shifts.cancel_shift(db.session, _caller(), shift_id, site=current_link_base())
     return shifts.shift_dict(shift)
 
 
@@ -278,9 +277,12 @@ def cancel_shift(shift_id: int) -> dict[str, Any]:
 def book_shift(shift_id: int) -> tuple[dict[str, Any], int]:
     data = json_body() if request.get_data() else {}
     booking = bookings.book_shift(
-        db.session, _caller(), shift_id, site=current_site(), waitlist=data.get("waitlist", False)
+        db.session,
+        _caller(),
+        shift_id,
+        site=current_link_base(),
+        waitlist=data.get("waitlist", False),
     )
-    db.session.commit()
     return bookings.booking_dict(booking), 201
 
 
@@ -320,8 +322,7 @@ def get_booking(booking_id: int) -> dict[str, Any]:
 )
 @login_required
 def cancel_booking(booking_id: int) -> dict[str, Any]:
-    booking = bookings.cancel_booking(db.session, _caller(), booking_id, site=current_site())
-    db.session.commit()
+    booking = bookings.cancel_booking(db.session, _caller(), booking_id, site=current_link_base())
     return bookings.booking_dict(booking)
 
 
@@ -350,7 +351,6 @@ def record_attendance(booking_id: int) -> dict[str, Any]:
         attended=data.get("attended"),  # type: ignore[arg-type]  (checked by the service)
         hours=data.get("hours"),
     )
-    db.session.commit()
     return bookings.booking_dict(booking)
 
 

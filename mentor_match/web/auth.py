@@ -14,6 +14,7 @@ from mentor_match.auth import sign_in, sign_out
 from mentor_match.extensions import db
 from mentor_match.services import accounts
 from mentor_match.services.errors import Invalid
+from mentor_match.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
 
@@ -50,12 +51,12 @@ def login():  # noqa: ANN201
             limit=current_app.config["LOGIN_LIMIT"],
             window_seconds=current_app.config["LOGIN_LIMIT_WINDOW_SECONDS"],
         )
-        db.session.commit()
         if user is not None:
             sign_in(user, remember=bool(form.remember.data))
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         flash("That email and password do not match an active account.", "error")
+        keep_changes()  # the failed attempt is counted: the login limit holds
         status = 401
     elif form.is_submitted():
         status = 400
@@ -95,10 +96,8 @@ def welcome(token: str):  # noqa: ANN201
         try:
             accounts.accept_invitation(db.session, token, form.password.data or "", secret)
         except Invalid as exc:
-            db.session.rollback()
             form.password.errors = [exc.message]
         else:
-            db.session.commit()
             sign_in(user, remember=False)
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(url_for("main.index"))

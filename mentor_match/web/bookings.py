@@ -16,10 +16,11 @@ from flask import (
 from flask_login import current_user
 
 from mentor_match.auth import roles_required
+from mentor_match.edge import current_link_base, invite_download
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars, people, shifts
 from mentor_match.services.errors import ServiceError
-from mentor_match.views import current_site, invite_download
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -78,12 +79,10 @@ def book(shift_id: int):  # noqa: ANN201
     waitlist = request.form.get("waitlist") == "1"
     try:
         booking = bookings.book_shift(
-            db.session, current_user, shift_id, site=current_site(), waitlist=waitlist
+            db.session, current_user, shift_id, site=current_link_base(), waitlist=waitlist
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("bookings.available"))
     if booking.status == "confirmed":
         flash("Booked. The invite is on its way to your mail.", "success")
@@ -105,8 +104,7 @@ def index():  # noqa: ANN201
 @bp.route("/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentee", "mentor", "coordinator")
 def cancel(booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
-    db.session.commit()
+    bookings.cancel_booking(db.session, current_user, booking_id, site=current_link_base())
     flash("Booking cancelled.", "success")
     return redirect(url_for("bookings.index"))
 
@@ -115,5 +113,5 @@ def cancel(booking_id: int):  # noqa: ANN201
 @roles_required("mentee", "mentor", "coordinator")
 def invite(booking_id: int) -> Response:
     booking = bookings.get_booking(db.session, current_user, booking_id)
-    method, text = calendars.booking_invite(booking, current_site())
+    method, text = calendars.booking_invite(booking, current_link_base())
     return invite_download(booking.id, method, text)

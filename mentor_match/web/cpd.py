@@ -6,9 +6,9 @@ from flask import Blueprint, Response, render_template
 from flask_login import current_user
 
 from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.services import cpd
-from mentor_match.views import download
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")

@@ -12,11 +12,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from mentor_match.auth import coordinator_required
+from mentor_match.background import send_all_invitations
+from mentor_match.edge import base_url, download, invite_limit
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports
 from mentor_match.services.errors import Invalid, NotFound
-from mentor_match.views import base_url, download, invite_limit, send_all_invitations
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -85,7 +87,6 @@ def preview():  # noqa: ANN201
         confirm = ConfirmForm(
             key=imports.hold_import(db.session, current_user, kind, upload.filename or "", data)
         )
-    db.session.commit()
     return (
         render_template(
             "imports/preview.html",
@@ -115,12 +116,10 @@ def confirm():  # noqa: ANN201
             invite_limit=invite_limit(),
         )
     except NotFound as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("imports.index"))
     except Invalid as exc:
         # Someone changed the programme between the preview and now: show what is wrong.
-        db.session.rollback()
         return (
             render_template(
                 "imports/preview.html",
@@ -132,7 +131,6 @@ def confirm():  # noqa: ANN201
             ),
             422,
         )
-    db.session.commit()
     message = f"Imported {summary.kind}: {summary.created} added, {summary.updated} updated."
     if summary.invited:
         message += f" {summary.invited} invitation{'s' if summary.invited != 1 else ''} sent."

@@ -61,7 +61,6 @@ def show(user_id: int):  # noqa: ANN201
 def set_active(user_id: int):  # noqa: ANN201
     active = request.form.get("active") == "1"
     user = mentorships.set_active(db.session, user_id, active)
-    db.session.commit()
     if active:
         flash(f"{user.name} is back in the programme.", "success")
     else:
@@ -76,7 +75,6 @@ def set_active(user_id: int):  # noqa: ANN201
 @coordinator_required
 def end_mentorship(mentorship_id: int):  # noqa: ANN201
     mentorship = mentorships.end_mentorship(db.session, mentorship_id)
-    db.session.commit()
     flash("The mentorship has ended. The mentee can be matched again in the next round.", "success")
     back = request.form.get("person_id", "")
     person = int(back) if back.isdigit() and len(back) < 10 else mentorship.mentee_id

@@ -29,6 +29,7 @@ from mentor_match.importing.people import CAPACITY_RANGE, MAX_LENGTHS, YEARS_EXP
 from mentor_match.models import Role
 from mentor_match.services import people
 from mentor_match.services.errors import Invalid
+from mentor_match.web.forms import show_on_form
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -199,17 +200,12 @@ def edit():  # noqa: ANN201
             try:
                 people.update_own_profile(db.session, user, changes)
             except Invalid as exc:
-                db.session.rollback()
-                for problem in exc.details:
-                    field = getattr(form, problem.get("field", ""), None)
-                    target = field if field is not None else form.name
-                    if problem.get("field") == "specialties" and hasattr(form, "ranked"):
-                        target = form.ranked
-                    if problem.get("field") == "availability":
-                        target = form.windows
-                    target.errors = list(target.errors or []) + [problem["message"]]
+                # The service names the lists as people see them; the forms name their rows.
+                names = {"availability": "windows"}
+                if hasattr(form, "ranked"):
+                    names["specialties"] = "ranked"
+                show_on_form(form, exc, fields=names)
             else:
-                db.session.commit()
                 flash("Your profile is saved.", "success")
                 return redirect(url_for("profile.edit"))
     flash("Some fields need attention; see the messages below.", "error")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.background import start_round_run
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS, Weights
 from mentor_match.models import User
 from mentor_match.services import rounds
 from mentor_match.services.errors import Invalid, ServiceError
+from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -112,18 +114,11 @@ def new():  # noqa: ANN201
                 2.0 if overlap is None else float(overlap),
             )
         except Invalid as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-            for item in exc.details:
-                field = getattr(form, str(item.get("field")), None)
-                if field is not None and hasattr(field, "errors"):
-                    field.errors = [*field.errors, item.get("message", "")]
+            show_on_form(form, exc)
         else:
-            db.session.commit()
             flash("Round created. Run it to see the proposed pairs.", "success")
             return redirect(url_for("rounds.show", round_id=match_round.id))
-    failed = form.is_submitted() and bool(form.errors or form.form_errors)
-    return render_template("rounds/new.html", form=form), 422 if failed else 200
+    return render_template("rounds/new.html", form=form), 422 if form.is_submitted() else 200
 
 
 def _page_number() -> int:
@@ -188,22 +183,13 @@ def _back(round_id: int):  # noqa: ANN202
     return redirect(url_for("rounds.show", round_id=round_id))
 
 
-def _fail(error: ServiceError) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
-
-
 @bp.post("/<int:round_id>/run")
 @coordinator_required
 def run(round_id: int):  # noqa: ANN201
     try:
-        rounds.start_run(db.session, round_id)
+        start_round_run(round_id)
     except ServiceError as exc:
-        _fail(exc)
-        return _back(round_id)
-    db.session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    rounds.launch_run(app, round_id)
+        refused(exc)
     return _back(round_id)
 
 
@@ -242,9 +228,8 @@ def _change(round_id: int, action: Any, done: str):  # noqa: ANN202
     try:
         action(db.session, match_round, mentee_id, mentor_id)
     except ServiceError as exc:
-        _fail(exc)
+        refused(exc)
     else:
-        db.session.commit()
         flash(done, "success")
     return _back(round_id)
 
@@ -290,9 +275,8 @@ def publish(round_id: int):  # noqa: ANN201
     try:
         match_round = rounds.publish_round(db.session, round_id)
     except ServiceError as exc:
-        _fail(exc)
+        refused(exc)
         return _back(round_id)
-    db.session.commit()
     matched = rounds.round_summary(match_round)["stats"]["matched"]
     flash(f"Round published: {matched} mentorships created and each pair notified.", "success")
     return _back(round_id)

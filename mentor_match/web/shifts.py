@@ -29,11 +29,12 @@ from wtforms.validators import (
 )
 
 from mentor_match.auth import roles_required
+from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
 from mentor_match.services import bookings, people, shifts
 from mentor_match.services.errors import ServiceError
-from mentor_match.views import current_site
 from mentor_match.web.formatting import viewer_zone
+from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
@@ -123,17 +124,6 @@ def _instants(form) -> tuple[datetime, datetime]:  # noqa: ANN001
     return start, shifts.local_instant(end_day, form.end.data, zone)
 
 
-def _show_errors(form, error: ServiceError) -> None:  # noqa: ANN001
-    placed = False
-    for problem in error.details:
-        field = getattr(form, problem.get("field", ""), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors or []) + [problem.get("message", error.message)]
-            placed = True
-    if not placed:
-        flash(error.message, "error")
-
-
 @bp.route("/")
 @roles_required("mentor", "coordinator")
 def index():  # noqa: ANN201
@@ -158,10 +148,8 @@ def new():  # noqa: ANN201
                 shift = shifts.create_shift(
                     db.session, current_user, start_at=start, end_at=end, details=form.details()
                 )
-                db.session.commit()
             except ServiceError as exc:
-                db.session.rollback()
-                _show_errors(form, exc)
+                show_on_form(form, exc)
             else:
                 flash("Shift published.", "success")
                 return redirect(url_for("shifts.show", shift_id=shift.id))
@@ -185,10 +173,8 @@ def series():  # noqa: ANN201
                     last_day=form.last_day.data,
                     details=form.details(),
                 )
-                db.session.commit()
             except ServiceError as exc:
-                db.session.rollback()
-                _show_errors(form, exc)
+                show_on_form(form, exc)
             else:
                 flash(f"{len(made)} shifts published from your weekly availability.", "success")
                 return redirect(url_for("shifts.index"))
@@ -233,16 +219,14 @@ def edit(shift_id: int):  # noqa: ANN201
             db.session,
             current_user,
             shift_id,
-            site=current_site(),
+            site=current_link_base(),
             start_at=start,
             end_at=end,
             seats=form.seats.data,
             location=form.location.data or "",
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash("Shift saved; everyone booked has been sent the change.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
@@ -251,8 +235,7 @@ def edit(shift_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel(shift_id: int):  # noqa: ANN201
-    shifts.cancel_shift(db.session, current_user, shift_id, site=current_site())
-    db.session.commit()
+    shifts.cancel_shift(db.session, current_user, shift_id, site=current_link_base())
     flash("Shift cancelled; everyone booked has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
@@ -270,10 +253,8 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
                 attended=form.attended.data == "yes",
                 hours=form.hours.data,
             )
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refused(exc)
         else:
             flash("Attendance recorded.", "success")
     else:
@@ -284,7 +265,6 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/bookings/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
-    db.session.commit()
+    bookings.cancel_booking(db.session, current_user, booking_id, site=current_link_base())
     flash("Booking cancelled; the mentee has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from time import monotonic, perf_counter
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from mentor_match.database import begin_write, utcnow
-from mentor_match.extensions import db
 from mentor_match.matching import (
     MatchingError,
     RoundResult,
@@ -104,7 +101,8 @@ def progress_recorder(engine: Engine, round_id: int, every: float = 0.25) -> Pro
     return record
 
 
-def _fail(session: Session, round_id: int, message: str) -> None:
+def mark_failed(session: Session, round_id: int, message: str) -> None:
+    """End the round's run as failed, with the reason people see."""
     session.execute(
         update(MatchRound)
         .where(MatchRound.id == round_id)
@@ -143,7 +141,7 @@ def run_round(session: Session, round_id: int, progress: Progress | None = None)
         result = solve_round(pool.data, progress=solver_progress)
     except MatchingError as exc:
         begin_write(session)
-        _fail(session, round_id, f"The round could not be solved: {exc}")
+        mark_failed(session, round_id, f"The round could not be solved: {exc}")
         session.flush()
         session.expire_all()
         return get_round(session, round_id)
@@ -222,43 +220,7 @@ def run_now(session: Session, round_id: int, progress: Progress | None = None) -
         match_round = run_round(session, round_id, progress)
     except Exception as exc:
         session.rollback()
-        _fail(session, round_id, f"The run stopped with an error: {exc}")
+        mark_failed(session, round_id, f"The run stopped with an error: {exc}")
         session.commit()
         raise
     return match_round
-
-
-def _run_in_background(app: Flask, round_id: int) -> None:
-    with app.app_context():
-        session = db.session
-        try:
-            run_round(session, round_id, progress_recorder(db.engine, round_id))
-            session.commit()
-        except Exception as exc:
-            log.exception("round %s failed", round_id)
-            session.rollback()
-            try:
-                _fail(session, round_id, f"The run stopped with an error: {exc}")
-                session.commit()
-            except Exception:
-                session.rollback()
-                log.exception("could not mark round %s failed", round_id)
-        finally:
-            db.session.remove()
-
-
-def launch_run(app: Flask, round_id: int, wait: float | None = None) -> bool:
-    """Run a claimed (and committed) round in a thread; True when it finished within `wait`.
-
-    The thread has its own app context and database session, and writes its progress to
-    the database, so any server can report on the run while it goes on.
-    """
-    thread = threading.Thread(
-        target=_run_in_background,
-        args=(app, round_id),
-        name=f"match-round-{round_id}",
-        daemon=True,
-    )
-    thread.start()
-    thread.join(RUN_WAIT_SECONDS if wait is None else wait)
-    return not thread.is_alive()

@@ -1,13 +1,12 @@
-"""What the pages and the API share at the edge: links to this site, file downloads, and the
-invitation run that commits batch by batch."""
+"""What the pages and the API share at the edge of the app: the base of the links the app
+writes (mails, invites, feeds), file downloads and the import settings a request reads."""
 
 from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from mentor_match.extensions import db
 from mentor_match.services import imports
-from mentor_match.services.calendars import Site
+from mentor_match.services.calendars import LinkBase
 
 
 def base_url() -> str:
@@ -15,8 +14,9 @@ def base_url() -> str:
     return current_app.config.get("BASE_URL") or request.url_root
 
 
-def current_site() -> Site:
-    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
+def current_link_base() -> LinkBase:
+    """The base of links and the host of calendar UIDs, for this app as this request sees it."""
+    return LinkBase.from_config(current_app.config.get("BASE_URL"), request.url_root)
 
 
 def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
@@ -40,14 +40,3 @@ def invite_download(booking_id: int, method: str, text: str) -> Response:
 
 def invite_limit() -> int:
     return int(current_app.config.get("IMPORT_INVITE_LIMIT", imports.INVITE_LIMIT))
-
-
-def send_all_invitations() -> int:
-    """Invite everyone without a password, committing (and so mailing) batch by batch."""
-    invited = 0
-    for count in imports.invitation_batches(
-        db.session, base_url=base_url(), secret_key=current_app.config["SECRET_KEY"]
-    ):
-        db.session.commit()
-        invited += count
-    return invited
