@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response, request
 
@@ -133,7 +132,7 @@ def _query_moment(name: str, zone: str) -> datetime | None:
         else:
             if not date.min < day < date.max:  # no room for the zone's offset: 422 below
                 return shifts.parse_instant(raw, name)
-            return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+            return shifts.local_day_start(day, zone)
     return shifts.parse_instant(raw, name)
 
 

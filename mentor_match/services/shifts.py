@@ -84,6 +84,21 @@ def local_instant(day: date, clock: time, zone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
+def local_day_start(day: date, zone: str) -> datetime:
+    """The UTC instant of midnight at the start of `day` in `zone`."""
+    return local_instant(day, time(0), zone)
+
+
+def local_days(
+    first: date | None, last: date | None, zone: str
+) -> tuple[datetime | None, datetime | None]:
+    """The UTC bounds of the local days `first` to `last`, both included: from the midnight
+    that starts `first` to the one that ends `last`. A day not given leaves that side open."""
+    start = local_day_start(first, zone) if first else None
+    end = local_day_start(last + timedelta(days=1), zone) if last else None
+    return start, end
+
+
 def _check_seats(seats: object) -> int:
     if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise Invalid(

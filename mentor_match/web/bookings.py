@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -50,13 +50,14 @@ def available():  # noqa: ANN201
     zone = current_user.timezone
     first, last = _day("from"), _day("to")
     specialty = request.args.get("specialty") or None
+    start_from, start_to = shifts.local_days(first, last, zone)
     items = shifts.list_shifts(
         db.session,
         current_user,
         bookable=True,
         specialty=specialty,
-        start_from=shifts.local_instant(first, time(0), zone) if first else None,
-        start_to=shifts.local_instant(last + timedelta(days=1), time(0), zone) if last else None,
+        start_from=start_from,
+        start_to=start_to,
     )
     mine = {
         b.shift_id: b
