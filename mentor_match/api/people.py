@@ -9,7 +9,7 @@ from flask import current_app, request
 from mentor_match.api.base import PAGE_PARAMS, json_object_with, query_int, spec
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
-from mentor_match.models import Role
+from mentor_match.models.enums import Role
 from mentor_match.services import mentorships, people
 
 PERSON_SCHEMA: dict[str, Any] = {

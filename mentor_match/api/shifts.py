@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, request
 
@@ -11,9 +11,11 @@ from mentor_match.api.base import MAX_ID, json_body, json_object_with, query_int
 from mentor_match.auth import acting_user, login_required, roles_required
 from mentor_match.edge import current_link_base, download
 from mentor_match.extensions import db
-from mentor_match.models import User
 from mentor_match.services import bookings, cpd, shifts
 from mentor_match.services.errors import Invalid
+
+if TYPE_CHECKING:  # a name for the type only: the API reaches accounts through the services
+    from mentor_match.models import User
 
 SHIFT_SCHEMA: dict[str, Any] = {
     "type": "object",

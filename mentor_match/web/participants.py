@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
-from mentor_match.models import Role
+from mentor_match.models.enums import Role
 from mentor_match.services import mentorships, people
 from mentor_match.services.errors import Invalid
 

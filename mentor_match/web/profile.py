@@ -26,7 +26,7 @@ from mentor_match.auth import roles_required
 from mentor_match.extensions import db
 from mentor_match.importing.availability import AvailabilityError, Window, parse_window_spec
 from mentor_match.importing.people import CAPACITY_RANGE, MAX_LENGTHS, YEARS_EXPERIENCE_RANGE
-from mentor_match.models import Role
+from mentor_match.models.enums import Role
 from mentor_match.services import people
 from mentor_match.services.errors import Invalid
 from mentor_match.web.forms import show_on_form

@@ -14,8 +14,7 @@ from mentor_match.auth import coordinator_required, roles_required
 from mentor_match.background import start_round_run
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS, Weights
-from mentor_match.models import User
-from mentor_match.services import rounds
+from mentor_match.services import people, rounds
 from mentor_match.services.errors import Invalid, ServiceError
 from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
@@ -202,7 +201,7 @@ def candidates(round_id: int):  # noqa: ANN201
         raise Invalid("Choose a mentee to see their alternatives.")
     mentee_id = int(raw)
     items = rounds.candidates_for(db.session, match_round, mentee_id)
-    mentee = db.session.get(User, mentee_id)
+    mentee = people.get_person(db.session, mentee_id)
     return render_template(
         "rounds/candidates.html",
         round=rounds.round_summary(match_round),
