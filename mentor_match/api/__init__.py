@@ -11,6 +11,7 @@ from mentor_match.api import (  # noqa: F401  (each registers its routes)
     imports,
     mentorships,
     people,
+    reference,
     rounds,
     shifts,
 )

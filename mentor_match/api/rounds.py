@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentor_match.api.base import MAX_ID, json_body, query_int, spec
+from pydantic import Field
+
+from mentor_match.api.base import query_int, spec
+from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, coordinator_required
 from mentor_match.background import start_round_run
 from mentor_match.extensions import db
@@ -78,23 +81,47 @@ ROUND_SCHEMA = {
         "exclusions": PAIR_LIST,
     },
 }
-CREATE_SCHEMA = {
+
+
+class RoundWeights(Shape):
+    """How much each factor counts; a factor left out keeps its default weight."""
+
+    specialty: float | None = None
+    availability: float | None = None
+    site: float | None = None
+    region: float | None = None
+    preference: float | None = None
+    saturation_hours: float | None = None
+
+
+assert set(RoundWeights.model_fields) == set(rounds.WEIGHT_LABELS)  # one list of factors
+
+
+class NewRound(Shape):
+    """A draft round: its name, the factors' weights and the weekly hours a pair must share."""
+
+    name: str = Field(min_length=1, max_length=rounds.NAME_MAX)
+    weights: RoundWeights | None = None
+    min_overlap_hours: float | None = Field(
+        default=rounds.DEFAULT_MIN_OVERLAP, ge=0, le=rounds.MAX_MIN_OVERLAP
+    )
+
+
+class Pair(Shape):
+    """A mentee and a mentor of the round's pool."""
+
+    mentee_id: Id
+    mentor_id: Id
+
+
+PAIR_RESULT = {
     "type": "object",
-    "required": ["name"],
+    "required": ["round_id", "mentee_id", "mentor_id"],
     "properties": {
-        "name": {"type": "string", "maxLength": 200},
-        "weights": {
-            "type": "object",
-            "properties": {key: NUMBER for key in rounds.WEIGHT_LABELS},
-            "additionalProperties": False,
-        },
-        "min_overlap_hours": {"type": "number", "minimum": 0, "maximum": 40},
+        "round_id": {"type": "integer"},
+        "mentee_id": {"type": "integer"},
+        "mentor_id": {"type": "integer"},
     },
-}
-PAIR_SCHEMA = {
-    "type": "object",
-    "required": ["mentee_id", "mentor_id"],
-    "properties": {"mentee_id": {"type": "integer"}, "mentor_id": {"type": "integer"}},
 }
 CANDIDATES_SCHEMA = {
     "type": "object",
@@ -130,18 +157,18 @@ def _round(round_id: int) -> dict[str, Any]:
     methods=["POST"],
     summary="Create a match round (draft) with its weights and minimum overlap",
     tag="rounds",
-    body=CREATE_SCHEMA,
+    body=NewRound,
     responses={201: ROUND_SCHEMA},
 )
 @coordinator_required
 def create_round() -> tuple[dict[str, Any], int]:
-    data = json_body()
+    data = parse_body(NewRound)
     match_round = rounds.create_round(
         db.session,
         acting_user(),
-        data.get("name"),
-        data.get("weights"),
-        data.get("min_overlap_hours", 2.0),
+        data.name,
+        data.weights.model_dump(exclude_unset=True) if data.weights else None,
+        data.min_overlap_hours,
     )
     return _round(match_round.id), 201
 
@@ -205,17 +232,9 @@ def round_candidates(round_id: int) -> dict[str, Any]:
     return {"mentee_id": mentee_id, "items": items}
 
 
-def _pair_body() -> tuple[Any, Any]:
-    data = json_body()
-    for name in ("mentee_id", "mentor_id"):
-        value = data.get(name)
-        # Ids beyond the database's 32 bits name nobody (and SQLite cannot even look them up).
-        if isinstance(value, int) and not isinstance(value, bool) and not 0 < value <= MAX_ID:
-            raise Invalid(
-                f"there is no person with id {value}",
-                details=[{"field": name, "message": "no such person"}],
-            )
-    return data.get("mentee_id"), data.get("mentor_id")
+def _pair_body() -> tuple[int, int]:
+    pair = parse_body(Pair)
+    return pair.mentee_id, pair.mentor_id
 
 
 @spec.route(
@@ -223,8 +242,8 @@ def _pair_body() -> tuple[Any, Any]:
     methods=["POST"],
     summary="Pin a pair: the next run keeps it (a mentee's new pin replaces the old one)",
     tag="rounds",
-    body=PAIR_SCHEMA,
-    responses={201: PAIR_SCHEMA},
+    body=Pair,
+    responses={201: PAIR_RESULT},
 )
 @coordinator_required
 def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
@@ -239,7 +258,7 @@ def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
     methods=["DELETE"],
     summary="Remove a pin",
     tag="rounds",
-    body=PAIR_SCHEMA,
+    body=Pair,
     responses={200: {"type": "object"}},
 )
 @coordinator_required
@@ -255,8 +274,8 @@ def remove_pin(round_id: int) -> dict[str, Any]:
     methods=["POST"],
     summary="Exclude a pair: the next runs never use it",
     tag="rounds",
-    body=PAIR_SCHEMA,
-    responses={201: PAIR_SCHEMA},
+    body=Pair,
+    responses={201: PAIR_RESULT},
 )
 @coordinator_required
 def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
@@ -271,7 +290,7 @@ def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
     methods=["DELETE"],
     summary="Remove an exclusion",
     tag="rounds",
-    body=PAIR_SCHEMA,
+    body=Pair,
     responses={200: {"type": "object"}},
 )
 @coordinator_required

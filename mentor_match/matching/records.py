@@ -22,6 +22,10 @@ UNMATCHED_REASONS = (
 )
 
 
+#: The weekly hours a pair must share unless the round says otherwise.
+DEFAULT_MIN_OVERLAP_HOURS = 2.0
+
+
 class MatchingError(ValueError):
     """The round cannot be solved as given (conflicting pins, unknown ids, bad data)."""
 
@@ -128,7 +132,7 @@ class RoundInput:
     mentors: Sequence[Mentor]
     mentees: Sequence[Mentee]
     weights: Weights = field(default_factory=Weights)
-    min_overlap_hours: float = 2.0
+    min_overlap_hours: float = DEFAULT_MIN_OVERLAP_HOURS
     week_start: date = DEFAULT_WEEK_START
     pins: frozenset[tuple[int, int]] = frozenset()
     exclusions: frozenset[tuple[int, int]] = frozenset()

@@ -64,12 +64,12 @@ def _weight(name: str, maximum: float) -> DecimalField:
 class RoundForm(FlaskForm):
     name = StringField(
         "Name of the round",
-        validators=[DataRequired("Give the round a name."), Length(max=200)],
+        validators=[DataRequired("Give the round a name."), Length(max=rounds.NAME_MAX)],
         description="For example “Spring 2026 cohort”.",
     )
     min_overlap_hours = DecimalField(
         "Minimum shared hours a week",
-        default=2,
+        default=rounds.DEFAULT_MIN_OVERLAP,
         places=None,
         validators=[
             Optional(),
@@ -110,7 +110,7 @@ def new():  # noqa: ANN201
                 current_user,
                 form.name.data,
                 weights,
-                2.0 if overlap is None else float(overlap),
+                rounds.DEFAULT_MIN_OVERLAP if overlap is None else float(overlap),
             )
         except Invalid as exc:
             show_on_form(form, exc)

@@ -12,7 +12,9 @@ from mentor_match.services.rounds.adjustments import (
     remove_pin,
 )
 from mentor_match.services.rounds.definition import (
+    DEFAULT_MIN_OVERLAP,
     MAX_MIN_OVERLAP,
+    NAME_MAX,
     REASON_TEXT,
     STALE_RUN,
     STATS_KEYS,
@@ -38,7 +40,9 @@ from mentor_match.services.rounds.running import (
 )
 
 __all__ = [
+    "DEFAULT_MIN_OVERLAP",
     "MAX_MIN_OVERLAP",
+    "NAME_MAX",
     "REASON_TEXT",
     "RUN_WAIT_SECONDS",
     "STALE_RUN",
