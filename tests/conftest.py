@@ -56,8 +56,15 @@ def database_url(tmp_path: Path, postgres_url: str | None) -> str:
     return f"sqlite:///{tmp_path / 'mentor_match.sqlite3'}"
 
 
+_emptying: dict[str, str] = {}
+
+
 def _fresh_schema(database_url: str) -> None:
-    """Create the schema (once per PostgreSQL database), empty every table, seed specialties."""
+    """Create the schema (once per PostgreSQL database), empty every table, seed specialties.
+
+    On PostgreSQL the tables are emptied with DELETE (children first) and the id sequences
+    restarted: for tables of a few rows that is several times faster than TRUNCATE, which
+    replaces every table's files."""
     from mentor_match.extensions import db
     from mentor_match.importing.specialties import DEFAULT_SPECIALTIES
     from mentor_match.models import Specialty
@@ -67,9 +74,16 @@ def _fresh_schema(database_url: str) -> None:
             db.drop_all()
             db.create_all()
             _schema_ready.add(database_url)
+            sequences = db.session.scalars(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+            ).all()
+            db.session.commit()
+            _emptying[database_url] = "; ".join(
+                [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]
+                + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+            )
         else:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.execute(text(_emptying[database_url]))
             db.session.commit()
     else:
         db.create_all()
