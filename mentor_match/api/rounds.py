@@ -247,8 +247,8 @@ def _pair_body() -> tuple[int, int]:
 )
 @coordinator_required
 def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     pin = rounds.add_pin(db.session, match_round, mentee_id, mentor_id)
     return {"round_id": round_id, "mentee_id": pin.mentee_id, "mentor_id": pin.mentor_id}, 201
 
@@ -263,8 +263,8 @@ def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
 )
 @coordinator_required
 def remove_pin(round_id: int) -> dict[str, Any]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     rounds.remove_pin(db.session, match_round, mentee_id, mentor_id)
     return {"removed": True}
 
@@ -279,8 +279,8 @@ def remove_pin(round_id: int) -> dict[str, Any]:
 )
 @coordinator_required
 def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     item = rounds.add_exclusion(db.session, match_round, mentee_id, mentor_id)
     return {"round_id": round_id, "mentee_id": item.mentee_id, "mentor_id": item.mentor_id}, 201
 
@@ -295,8 +295,8 @@ def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
 )
 @coordinator_required
 def remove_exclusion(round_id: int) -> dict[str, Any]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     rounds.remove_exclusion(db.session, match_round, mentee_id, mentor_id)
     return {"removed": True}
 
