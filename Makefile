@@ -35,10 +35,11 @@ instance/config.py:
 	mkdir -p instance
 	$(PYTHON) -c 'import secrets; print(f"SECRET_KEY = {secrets.token_hex(32)!r}")' > $@
 
+# The web server and one background worker (mail, round runs, reminders), Ctrl-C stops both.
 run: $(VENV)/.installed-run instance/config.py
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(PY) -m mentor_match.launch --host 127.0.0.1 --port 5000
 
 # The whole suite on SQLite; then, when MENTOR_MATCH_TEST_POSTGRES_URL is set, every test that
 # touches a database again on PostgreSQL (the pure packages have no database to change).
@@ -79,6 +80,7 @@ bench: $(VENV)/.installed-test
 	$(PY) benchmarks/import_bench.py
 	$(PY) benchmarks/calendar_feed.py
 	$(PY) benchmarks/booking_bench.py
+	$(PY) benchmarks/feedback_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache build

@@ -10,11 +10,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from mentor_match import auth, cli, errors, mail, models  # noqa: F401  (mail, models register)
+from mentor_match import auth, cli, errors, models  # noqa: F401  (models register)
 from mentor_match import config as config_module
 from mentor_match.api import bp as api_bp
+from mentor_match.bodies import BoundedRequest
 from mentor_match.database import configure_engine
 from mentor_match.extensions import csrf, db, login_manager, migrate
+from mentor_match.jobs import queue as job_queue
+from mentor_match.jobs import tasks as job_tasks
 from mentor_match.models import accounts as account_models
 from mentor_match.transaction import TransactionalFlask
 from mentor_match.web import register_blueprints
@@ -53,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(shipped("templates")),
         static_folder=str(shipped("static")),
     )
+    # No body over MAX_CONTENT_LENGTH is read, chunked ones included (see bodies.py).
+    app.request_class = BoundedRequest
     app.config.from_mapping(config_module.defaults(app.instance_path))
     app.config.from_mapping(config_module.from_environment())
     if test_config is None:
@@ -87,6 +92,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    queue_name = app.config.get("QUEUE_NAME") or "mentor_match"
+    job_queue.configure(app.config.get("QUEUE_URL"), app.instance_path, queue_name)
+    job_tasks.bind(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True)

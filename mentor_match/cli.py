@@ -1,18 +1,21 @@
-"""Command line: `flask --app mentor_match users|demo …`."""
+"""Command line: `flask --app mentor_match users|demo|rounds|worker|outbox …`."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from huey.consumer import Consumer, Scheduler
 from sqlalchemy import select
 
 from mentor_match.backup import backup_sqlite
 from mentor_match.extensions import db
+from mentor_match.jobs.queue import huey
 from mentor_match.models import Role, User
-from mentor_match.services import accounts, demo, rounds
+from mentor_match.services import accounts, demo, outbox, rounds
 from mentor_match.services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Create accounts and API tokens.")
@@ -84,6 +87,7 @@ def load_demo(if_empty: bool) -> None:
         click.echo("Demo programme already present.")
     else:
         count = demo.schedule_demo_shifts(db.session)
+        demo.add_guidance(db.session)
         round_id = demo.create_demo_round(db.session)
         db.session.commit()
         rounds.run_now(db.session, round_id)
@@ -169,7 +173,59 @@ def run_round_command(round_id: int) -> None:
     )
 
 
-COMMAND_GROUPS = [users_cli, demo_cli, backup_command, rounds_cli]
+outbox_cli = AppGroup("outbox", help="The mail outbox: what waits, what went, what failed.")
+
+
+@outbox_cli.command("status")
+def outbox_status() -> None:
+    """Print one line per state, STATE<TAB>COUNT, for queued, sent and failed mail."""
+    for state, count in outbox.counts(db.session).items():
+        click.echo(f"{state}\t{count}")
+
+
+@click.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Tasks run at the same time.")
+@click.option(
+    "--no-sweeps",
+    is_flag=True,
+    help="Do not run the periodic sweeps (reminders, retries): for every worker but one.",
+)
+@with_appcontext
+def worker_command(threads: int, no_sweeps: bool) -> None:
+    """Run the background worker in the foreground until stopped (Ctrl-C).
+
+    It delivers the outbox, runs match rounds and, every MENTOR_MATCH_SWEEP_SECONDS, sweeps
+    for reminders due, mail to retry and runs whose worker died.
+    """
+    if huey.immediate:
+        raise click.ClickException("the queue is in immediate mode (tests only): no worker needed")
+    sweep_seconds = max(1, int(current_app.config["SWEEP_SECONDS"]))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+
+    class SweepScheduler(Scheduler):
+        periodic_task_seconds = sweep_seconds
+
+    class Worker(Consumer):
+        scheduler_class = SweepScheduler
+
+    consumer = Worker(
+        huey,
+        workers=threads,
+        worker_type="thread",
+        periodic=not no_sweeps,
+        initial_delay=0.05,
+        max_delay=1.0,
+        scheduler_interval=1,
+    )
+    where = type(huey.storage).__name__.removesuffix("Storage")
+    click.echo(
+        f"Worker: {threads} thread(s) on the {where} queue; "
+        + ("no sweeps." if no_sweeps else f"sweeps every {sweep_seconds} s.")
+    )
+    consumer.run()
+
+
+COMMAND_GROUPS = [users_cli, demo_cli, backup_command, rounds_cli, outbox_cli, worker_command]
 
 
 def init_app(app: Flask) -> None:

@@ -24,9 +24,22 @@ ENV_KEYS = {
     "LOGIN_LIMIT": "LOGIN_LIMIT",
     "PROXY_HOPS": "PROXY_HOPS",
     "PASSWORD_HASH_METHOD": "PASSWORD_HASH_METHOD",
+    "QUEUE_URL": "QUEUE_URL",
+    "REMINDER_HOURS": "REMINDER_HOURS",
+    "SWEEP_SECONDS": "SWEEP_SECONDS",
+    "QUEUE_NAME": "QUEUE_NAME",
+    "OUTBOX_RETRY_HOURS": "OUTBOX_RETRY_HOURS",
+    "OUTBOX_BACKOFF_SECONDS": "OUTBOX_BACKOFF_SECONDS",
+    "OUTBOX_LEASE_SECONDS": "OUTBOX_LEASE_SECONDS",
 }
 
-INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT", "PROXY_HOPS"}
+INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT", "PROXY_HOPS", "SWEEP_SECONDS"}
+FLOAT_KEYS = {
+    "REMINDER_HOURS",
+    "OUTBOX_RETRY_HOURS",
+    "OUTBOX_BACKOFF_SECONDS",
+    "OUTBOX_LEASE_SECONDS",
+}
 BOOL_KEYS = {"MAIL_USE_TLS"}
 
 
@@ -56,6 +69,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_LIMIT_WINDOW_SECONDS": 900,
         "PER_PAGE_MAX": 500,
         "PASSWORD_HASH_METHOD": "scrypt",
+        # Background work (mentor_match.jobs): unset = a SQLite queue file in instance/.
+        "QUEUE_URL": None,
+        "QUEUE_NAME": "mentor_match",  # programmes sharing one Redis each need their own
+        "REMINDER_HOURS": 24.0,
+        "SWEEP_SECONDS": 300,
+        # Mail delivery: retries with back-off for OUTBOX_RETRY_HOURS, then failed.
+        "OUTBOX_RETRY_HOURS": 24.0,
+        "OUTBOX_BACKOFF_SECONDS": 30.0,
+        "OUTBOX_MAX_BACKOFF_SECONDS": 3600.0,
+        "OUTBOX_LEASE_SECONDS": 120.0,
+        "OUTBOX_BATCH": 20,
+        "OUTBOX_KEEP_DAYS": 30.0,
     }
 
 
@@ -69,6 +94,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             continue
         if key in INT_KEYS:
             found[key] = int(raw)
+        elif key in FLOAT_KEYS:
+            found[key] = float(raw)
         elif key in BOOL_KEYS:
             found[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
         else:

@@ -1,10 +1,12 @@
 """What the pages and the API share at the edge of the app: the base of the links the app
-writes (mails, invites, feeds), file downloads and the import settings a request reads."""
+writes (mails, invites, feeds), file downloads, the import settings a request reads and
+re-sending invitations."""
 
 from __future__ import annotations
 
 from flask import Response, current_app, request
 
+from mentor_match.extensions import db
 from mentor_match.services import imports
 from mentor_match.services.calendars import LinkBase
 
@@ -40,3 +42,9 @@ def invite_download(booking_id: int, method: str, text: str) -> Response:
 
 def invite_limit() -> int:
     return int(current_app.config.get("IMPORT_INVITE_LIMIT", imports.INVITE_LIMIT))
+
+
+def send_all_invitations() -> int:
+    """Invite everyone without a password again: the worker writes and sends the mails in
+    batches once this request commits. Returns how many are on their way."""
+    return imports.invite_everyone_without_password(db.session, base_url())

@@ -60,7 +60,8 @@ _emptying: dict[str, str] = {}
 
 
 def _fresh_schema(database_url: str) -> None:
-    """Create the schema (once per PostgreSQL database), empty every table, seed specialties.
+    """Create the schema (once per PostgreSQL database), empty every table, seed specialties
+    and the default competency framework (as the migrations do).
 
     On PostgreSQL the tables are emptied with DELETE (children first) and the id sequences
     restarted: for tables of a few rows that is several times faster than TRUNCATE, which
@@ -68,6 +69,7 @@ def _fresh_schema(database_url: str) -> None:
     from mentor_match.extensions import db
     from mentor_match.importing.specialties import DEFAULT_SPECIALTIES
     from mentor_match.models import Specialty
+    from mentor_match.services.feedback.competencies import seed_default_framework
 
     if database_url.startswith("postgresql"):
         if database_url not in _schema_ready:
@@ -88,6 +90,8 @@ def _fresh_schema(database_url: str) -> None:
     else:
         db.create_all()
     db.session.add_all(Specialty(slug=s.slug, name=s.name) for s in DEFAULT_SPECIALTIES)
+    db.session.flush()
+    seed_default_framework(db.session)
     db.session.commit()
 
 
@@ -101,6 +105,9 @@ def app_config(tmp_path: Path, database_url: str) -> dict:
         "MAIL_SERVER": None,
         "BASE_URL": None,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
+        # Unit tests run background jobs at once, in the test's own process; tests/jobs/
+        # run a real worker on a real queue.
+        "QUEUE_URL": "immediate",
     }
 
 
@@ -119,6 +126,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "SECRET_KEY": "template",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{built}",
             "OUTBOX_DIR": str(folder / "outbox"),
+            "MAIL_SERVER": None,
+            "QUEUE_URL": "immediate",
         }
     )
     with app.app_context():

@@ -33,6 +33,10 @@ def make() -> Flask:
             "OUTBOX_DIR": os.environ["TEST_SERVER_OUTBOX_DIR"],
             "MAIL_SERVER": None,
             "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
+            # A test that runs a worker beside the server gives the queue; others run jobs
+            # at once in the server's own process.
+            "QUEUE_URL": os.environ.get("TEST_SERVER_QUEUE_URL", "immediate"),
+            "QUEUE_NAME": os.environ.get("TEST_SERVER_QUEUE_NAME", "mentor_match"),
         }
     )
 

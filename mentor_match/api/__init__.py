@@ -8,8 +8,10 @@ from flask import request
 
 from mentor_match.api import (  # noqa: F401  (each registers its routes)
     calendar,
+    feedback,
     imports,
     mentorships,
+    outbox,
     people,
     reference,
     rounds,

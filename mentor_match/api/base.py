@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, request
 from pydantic import BaseModel
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from mentor_match.api.shapes import openapi_schema
 from mentor_match.services.errors import Invalid
@@ -17,6 +18,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Ids are 32-bit integers in every supported database.
 MAX_ID = 2**31 - 1
+# An id in a request: what the database can hold, and nothing else.
+ID_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -65,6 +68,7 @@ class ApiSpec:
         tag: str,
         body: dict[str, Any] | type[BaseModel] | None = None,
         body_type: str = "application/json",
+        body_required: bool = True,
         query: list[dict[str, Any]] | None = None,
         responses: dict[int, dict[str, Any] | type[BaseModel] | None] | None = None,
         response_type: str = "application/json",
@@ -88,7 +92,7 @@ class ApiSpec:
                     operation["security"] = []
                 if body_schema is not None:
                     operation["requestBody"] = {
-                        "required": True,
+                        "required": body_required,
                         "content": {body_type: {"schema": body_schema}},
                     }
                 self.paths.setdefault(path, {})[method.lower()] = operation
@@ -102,7 +106,7 @@ class ApiSpec:
         for converter, name in _CONVERTER.findall(rule):
             schema: dict[str, Any] = {"type": "string"}
             if converter == "int":
-                schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+                schema = dict(ID_SCHEMA)
             params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return bp.url_prefix + _CONVERTER.sub(r"{\2}", rule), params
 
@@ -155,16 +159,27 @@ class ApiSpec:
 spec = ApiSpec()
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400/415 that says what is wrong."""
+    """The request's JSON object: 415 for a body that is not JSON at all, 400 for broken JSON
+    (NaN and Infinity included: they are not JSON), 422 for JSON that is not an object."""
     if not request.is_json:
-        raise Invalid("send a JSON object with Content-Type: application/json", code="bad_request")
+        raise UnsupportedMediaType(
+            "Send a JSON object with Content-Type: application/json "
+            f"(this body is {request.mimetype or 'of no declared type'})."
+        )
     try:
-        data = request.get_json()
-    except (BadRequest, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-        raise Invalid("the body is not valid JSON", code="bad_request") from exc
+        data = json.loads(request.get_data(), parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise BadRequest(f"The body is not valid JSON: {exc}"[:300]) from exc
     if not isinstance(data, dict):
-        raise Invalid("the body must be a JSON object", code="bad_request")
+        raise Invalid(
+            "the body must be a JSON object",
+            details=[{"field": "body", "message": "must be a JSON object"}],
+        )
     return data
 
 

@@ -8,8 +8,7 @@ from flask import Response, current_app, request
 
 from mentor_match.api.base import spec
 from mentor_match.auth import coordinator_required
-from mentor_match.background import send_all_invitations
-from mentor_match.edge import base_url, download, invite_limit
+from mentor_match.edge import base_url, download, invite_limit, send_all_invitations
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from mentor_match.api.base import query_int, spec
+from mentor_match.api.base import ID_SCHEMA, query_int, spec
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
 from mentor_match.services import mentorships
@@ -37,7 +37,7 @@ MENTORSHIP_SCHEMA: dict[str, Any] = {
     tag="mentorships",
     query=[
         {"name": "current", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}},
-        {"name": "person_id", "in": "query", "schema": {"type": "integer"}},
+        {"name": "person_id", "in": "query", "schema": ID_SCHEMA},
     ],
     responses={
         200: {

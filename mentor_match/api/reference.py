@@ -29,6 +29,15 @@ def constraints(schema: dict[str, Any]) -> str:
     """A schema's type and limits in a few words: "integer, 1 to 50", "string, at most 200
     characters", "one of: draft, running"."""
     kind = schema.get("type", "any")
+    if isinstance(kind, list):
+        kind = " or ".join(str(k) for k in kind)
+    for branch in ("anyOf", "oneOf", "allOf"):
+        if branch in schema and kind == "any":
+            kind = " or ".join(
+                str(option.get("$ref", "").rsplit("/", 1)[-1] or option.get("type", "any"))
+                for option in schema[branch]
+                if isinstance(option, dict)
+            )
     if "format" in schema:
         kind = f"{kind} ({schema['format']})"
     words = [kind]
@@ -37,11 +46,11 @@ def constraints(schema: dict[str, Any]) -> str:
         above = "above" if schema.get("exclusiveMinimum") is True else "from"
         below = "below" if schema.get("exclusiveMaximum") is True else "to"
         if low is not None and high is not None:
-            words.append(f"{above} {low:g} {below} {high:g}")
+            words.append(f"{above} {low} {below} {high}")
         elif low is not None:
-            words.append(f"{above} {low:g}" if above == "above" else f"at least {low:g}")
+            words.append(f"{above} {low}" if above == "above" else f"at least {low}")
         else:
-            words.append(f"{below} {high:g}" if below == "below" else f"at most {high:g}")
+            words.append(f"{below} {high}" if below == "below" else f"at most {high}")
     if schema.get("minLength", 0) > 1:
         words.append(f"at least {schema['minLength']} characters")
     elif schema.get("minLength") == 1:

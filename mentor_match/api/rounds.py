@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from mentor_match.api.base import query_int, spec
+from mentor_match.api.base import ID_SCHEMA, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, coordinator_required
 from mentor_match.background import start_round_run
@@ -67,7 +67,7 @@ PAIR_LIST = {
     "type": "array",
     "items": {
         "type": "object",
-        "properties": {"mentee_id": {"type": "integer"}, "mentor_id": {"type": "integer"}},
+        "properties": {"mentee_id": ID_SCHEMA, "mentor_id": ID_SCHEMA},
     },
 }
 ROUND_SCHEMA = {
@@ -216,7 +216,7 @@ def run_round(round_id: int) -> tuple[dict[str, Any], int]:
     methods=["GET"],
     summary="Every feasible mentor for a mentee, scored as the solver scores them, best first",
     tag="rounds",
-    query=[{"name": "mentee_id", "in": "query", "required": True, "schema": {"type": "integer"}}],
+    query=[{"name": "mentee_id", "in": "query", "required": True, "schema": ID_SCHEMA}],
     responses={200: CANDIDATES_SCHEMA},
 )
 @coordinator_required

@@ -24,6 +24,11 @@ from mentor_match.extensions import db
 from mentor_match.models.accounts import User
 from mentor_match.models.people import Specialty
 
+#: The most seats a shift offers.
+MAX_SEATS = 50
+#: The longest a shift lasts, and so the most hours one attendance counts.
+MAX_SHIFT_HOURS = 24
+
 
 class ShiftStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
@@ -45,7 +50,7 @@ class Shift(db.Model):
 
     __tablename__ = "shifts"
     __table_args__ = (
-        CheckConstraint("seats >= 1 AND seats <= 50", name="seats_range"),
+        CheckConstraint(f"seats >= 1 AND seats <= {MAX_SEATS}", name="seats_range"),
         CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="seats_not_overbooked"),
         CheckConstraint("end_at > start_at", name="ends_after_start"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
@@ -91,7 +96,9 @@ class Booking(db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status_known"),
-        CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 24)", name="hours_range"),
+        CheckConstraint(
+            f"hours IS NULL OR (hours >= 0 AND hours <= {MAX_SHIFT_HOURS})", name="hours_range"
+        ),
         # One live booking per mentee and shift, whatever the race.
         Index(
             "uq_bookings_live_mentee_shift",
@@ -115,6 +122,13 @@ class Booking(db.Model):
     attended: Mapped[bool | None] = mapped_column(Boolean)
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who recorded the attendance (the shift's mentor or a coordinator): hours are a record.
+    attendance_recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     shift: Mapped[Shift] = relationship(back_populates="bookings")
-    mentee: Mapped[User] = relationship()
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])
+    attendance_recorded_by: Mapped[User | None] = relationship(
+        foreign_keys=[attendance_recorded_by_id]
+    )

@@ -36,6 +36,7 @@ from sqlalchemy.sql.expression import Exists
 from mentor_match.database import begin_write
 from mentor_match.extensions import db
 from mentor_match.models import Booking, BookingStatus, Mentorship, Role, Shift, ShiftStatus, User
+from mentor_match.models.shifts import MAX_SHIFT_HOURS
 from mentor_match.services import calendars
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -177,14 +178,14 @@ def book_shift(
     mentee: User,
     shift_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     waitlist: bool = False,
     now: datetime | None = None,
 ) -> Booking:
     """Book a seat on the shift for `mentee`, or a waitlist place when it is full and asked.
 
     409 `shift_full` (no seat, no waitlist asked), `overlap` (the mentee holds an overlapping
-    confirmed booking), `already_booked`, `shift_cancelled`; 422 `shift_started`; 403 when the
+    confirmed booking), `already_booked`, `shift_cancelled`, `shift_started`; 403 when the
     shift is neither their published mentor's nor open to all.
     """
     if not isinstance(waitlist, bool):
@@ -209,7 +210,7 @@ def book_shift(
     if shift.is_cancelled:
         raise Conflict("the shift is cancelled", code="shift_cancelled")
     if shift.start_at <= now:
-        raise Invalid("the shift has already started", code="shift_started")
+        raise Conflict("the shift has already started", code="shift_started")
     live = session.scalar(
         db.select(Booking).where(
             Booking.shift_id == shift.id,
@@ -264,7 +265,7 @@ def book_shift(
         raise Conflict("you already hold a booking on it", code="already_booked") from exc
     session.expire(shift, ["seats_taken"])
     if status == BookingStatus.CONFIRMED:
-        calendars.queue_booking_mail(session, booking, site, "is confirmed")
+        calendars.queue_booking_mail(session, booking, links, "is confirmed")
     return booking
 
 
@@ -289,12 +290,15 @@ def cancel_booking(
     actor: User,
     booking_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     now: datetime | None = None,
 ) -> Booking:
     """Cancel a booking (the mentee's own, or by the shift's mentor or a coordinator).
 
-    A freed seat goes to the first waitlisted mentee, in the same transaction.
+    A freed seat goes to the first waitlisted mentee, in the same transaction. Once the shift
+    has started, a seat is a record (attendance and CPD hours hang on it): cancelling it is
+    refused with 409 `shift_started`; the mentor records that the mentee did not come instead.
+    A place on the waitlist can still be given up.
     """
     now = now or datetime.now(UTC)
     begin_write(session)
@@ -305,6 +309,12 @@ def cancel_booking(
     if booking.status == BookingStatus.CANCELLED:
         return booking
     was_confirmed = booking.status == BookingStatus.CONFIRMED
+    if was_confirmed and booking.shift.start_at <= now:
+        raise Conflict(
+            "the shift has started, so this booking is part of the attendance record and can "
+            "no longer be cancelled; the mentor records whether the mentee came",
+            code="shift_started",
+        )
     booking.status = BookingStatus.CANCELLED.value
     booking.cancelled_at = now
     booking.updated_at = now
@@ -312,15 +322,15 @@ def cancel_booking(
     session.flush()
     if was_confirmed:
         _free_seat(session, booking.shift_id)
-        calendars.queue_booking_mail(session, booking, site, "is cancelled")
+        calendars.queue_booking_mail(session, booking, links, "is cancelled")
     shift = booking.shift
     session.expire(shift, ["seats_taken"])
-    promote_waitlisted(session, shift, site=site, now=now)
+    promote_waitlisted(session, shift, links=links, now=now)
     return booking
 
 
 def promote_waitlisted(
-    session: Session, shift: Shift, *, site: calendars.Site, now: datetime | None = None
+    session: Session, shift: Shift, *, links: calendars.LinkBase, now: datetime | None = None
 ) -> list[Booking]:
     """Give free seats to waitlisted mentees in the order they joined.
 
@@ -353,7 +363,7 @@ def promote_waitlisted(
         booking.sequence += 1
         booking.updated_at = now
         promoted.append(booking)
-        calendars.queue_booking_mail(session, booking, site, "is confirmed from the waitlist")
+        calendars.queue_booking_mail(session, booking, links, "is confirmed from the waitlist")
     session.flush()
     session.expire(shift, ["seats_taken"])
     return promoted
@@ -363,9 +373,11 @@ def promote_waitlisted(
 
 
 def _hours(value: object, limit: Decimal) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+    # A number, never text that looks like one ("2"): JSON clients send numbers as numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise Invalid(
-            "'hours' must be a number", details=[{"field": "hours", "message": "a number"}]
+            "'hours' must be a number (not text)",
+            details=[{"field": "hours", "message": "must be a JSON number, such as 2.5"}],
         )
     try:
         hours = Decimal(str(value))
@@ -393,7 +405,8 @@ def record_attendance(
     """The shift's mentor (or a coordinator) records whether the mentee came, and for how long.
 
     Only once the shift has started, only for confirmed bookings; hours from 0 up to the
-    shift's length (at most 24). Without hours, attending counts the whole shift.
+    shift's length (at most 24). Without hours, attending counts the whole shift. This is the
+    only way hours change; who recorded them and when is kept with them.
     """
     now = now or datetime.now(UTC)
     booking = session.get(Booking, booking_id)
@@ -416,7 +429,7 @@ def record_attendance(
     if shift.start_at > now:
         raise Conflict("attendance can be recorded once the shift has started", code="not_started")
     length = Decimal((shift.end_at - shift.start_at).total_seconds()) / Decimal(3600)
-    length = min(length, Decimal(24)).quantize(Decimal("0.01"))
+    length = min(length, Decimal(MAX_SHIFT_HOURS)).quantize(Decimal("0.01"))
     if not attended:
         booking.hours = Decimal(0)
     elif hours is None:
@@ -425,6 +438,7 @@ def record_attendance(
         booking.hours = _hours(hours, length)
     booking.attended = attended
     booking.attendance_recorded_at = now
+    booking.attendance_recorded_by_id = actor.id
     booking.updated_at = now
     session.flush()
     return booking
@@ -464,5 +478,11 @@ def booking_dict(booking: Booking) -> dict[str, Any]:
         "end": booking.shift.end_at.isoformat(),
         "attended": booking.attended,
         "hours": float(booking.hours) if booking.hours is not None else None,
+        "attendance_recorded_at": (
+            booking.attendance_recorded_at.isoformat() if booking.attendance_recorded_at else None
+        ),
+        "attendance_recorded_by": (
+            booking.attendance_recorded_by.name if booking.attendance_recorded_by else None
+        ),
         "created_at": booking.created_at.isoformat(),
     }

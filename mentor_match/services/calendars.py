@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -104,8 +104,9 @@ def _person(user: User) -> Person:
 
 
 def _summary(shift: Shift) -> str:
-    topic = shift.specialty.name if shift.specialty else "Shadowing"
-    return f"Shadowing: {topic} with {shift.mentor.name}"
+    if shift.specialty is None:
+        return f"Shadowing with {shift.mentor.name}"
+    return f"Shadowing: {shift.specialty.name} with {shift.mentor.name}"
 
 
 def booking_status(booking: Booking) -> str:
@@ -146,7 +147,9 @@ def shift_event(shift: Shift, links: LinkBase) -> CalendarEvent:
         uid=f"shift-{shift.id}@{links.uid_host}",
         start_at=shift.start_at,
         end_at=shift.end_at,
-        summary=f"Shadowing shift: {shift.specialty.name if shift.specialty else 'open'}",
+        summary=f"Shadowing shift: {shift.specialty.name}"
+        if shift.specialty
+        else "Shadowing shift",
         sequence=shift.sequence,
         status="CANCELLED" if shift.is_cancelled else "CONFIRMED",
         location=shift.location,
@@ -194,7 +197,7 @@ def queue_waitlist_notice(session: Session, booking: Booking, links: LinkBase) -
 
 
 def queue_booking_mail(session: Session, booking: Booking, links: LinkBase, what: str) -> None:
-    """Mail the mentee and the mentor the booking's invite, after the commit.
+    """Mail the mentee and the mentor the booking's invite (to the outbox, in this transaction).
 
     `what` is the news in a few words ("is confirmed", "has changed", "is cancelled").
     """
@@ -213,11 +216,64 @@ def queue_booking_mail(session: Session, booking: Booking, links: LinkBase, what
             to=(booking.mentee.email, shift.mentor.email),
             subject=subject,
             body=body,
-            calendar=mail.Attachment("invite.ics", text, f"text/calendar; method={method}"),
-            # Some mail apps only offer an attached file, not the alternative part.
-            attachments=(mail.Attachment("invite.ics", text.encode(), "application/ics"),),
+            ics=text,
+            ics_method=method,
         ),
     )
+
+
+def queue_handover_mail(session: Session, shift: Shift, previous: User, links: LinkBase) -> None:
+    """Tell both mentors a coordinator handed the shift from `previous` to its mentor now.
+
+    The previous mentor had each confirmed booking's invite in their calendar: each gets a
+    CANCEL (same UID, the booking's new SEQUENCE) so it leaves their calendar; the mentees
+    and the new mentor get the updated invite from `queue_booking_mail`.
+    """
+    when = shift_when(shift)
+    mentor = shift.mentor
+    confirmed = [b for b in shift.bookings if b.status == BookingStatus.CONFIRMED]
+    mail.queue(
+        session,
+        mail.Mail(
+            to=(mentor.email,),
+            subject=f"Shadowing shift handed to you: {shift_when(shift, short=True)}",
+            body=(
+                f"A coordinator handed you the shadowing shift of {previous.name} on {when}, "
+                f"at {shift.location or 'the usual place'}. {len(confirmed)} mentee(s) booked "
+                f"on it; their invites follow.\n\nSee the shift at "
+                f"{links.base_url}/shifts/{shift.id}\n"
+            ),
+        ),
+    )
+    notice = (
+        f"A coordinator handed your shadowing shift on {when} to {mentor.name}. "
+        "It is no longer yours; its bookings go with it.\n"
+    )
+    if not confirmed:
+        mail.queue(
+            session,
+            mail.Mail(
+                to=(previous.email,),
+                subject=f"Shadowing shift handed over: {shift_when(shift, short=True)}",
+                body=notice,
+            ),
+        )
+    for booking in confirmed:
+        event = replace(
+            booking_event(booking, links), status="CANCELLED", organizer=_person(previous)
+        )
+        text = invite(event, method="CANCEL")
+        mail.queue(
+            session,
+            mail.Mail(
+                to=(previous.email,),
+                subject=f"Shadowing handed over: {shift_when(shift, short=True)} "
+                f"with {booking.mentee.name}",
+                body=notice + "The calendar entry of this booking is cancelled for you.\n",
+                ics=text,
+                ics_method="CANCEL",
+            ),
+        )
 
 
 # -- feeds ---------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ Decisions a coordinator will notice:
   quietly move a site and everyone at it. A person's own time zone may differ from their site's.
 - Re-importing someone replaces their profile, specialties, preferences and availability as a
   whole; it never changes their role, password or whether the account is active.
-- New accounts have no password. Their invitations (a link to set one) are queued with the
-  import when there are at most `invite_limit` of them; building and writing thousands of mails
-  would take longer than the import itself (about 1.5 ms each), so larger batches are left for
-  :func:`invitation_batches`, the coordinator's "send invitations" action.
+- New accounts have no password. Their invitations (a link to set one) are written to the mail
+  outbox with the import when there are at most `invite_limit` of them; building thousands of
+  mails would take longer than the import itself, so a larger import records each new account
+  as a `PendingInvitation` in its transaction and the worker writes their invitations in
+  batches (:func:`write_pending_invitations`) right after it commits.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from mentor_match.importing import (
     parse_mentors,
 )
 from mentor_match.importing import Specialty as VocabularyEntry
-from mentor_match.mail import Mail, queue
+from mentor_match.jobs.queue import request_job
+from mentor_match.mail import Mail, queue_many
 from mentor_match.models import (
     AvailabilityWindow,
     MenteePreference,
@@ -50,6 +52,7 @@ from mentor_match.models import (
     MenteeSpecialty,
     MentorProfile,
     PendingImport,
+    PendingInvitation,
     Role,
     Site,
     Specialty,
@@ -92,7 +95,7 @@ class ImportSummary:
     updated: int
     errors: tuple[RowError, ...] = ()
     invited: int = 0  # invitations queued with this import
-    awaiting_invitation: int = 0  # new accounts left for the "send invitations" action
+    awaiting_invitation: int = 0  # new accounts whose invitations the worker writes next
 
     @property
     def ok(self) -> bool:
@@ -254,6 +257,8 @@ def import_people(
             base_url=base_url,
             secret_key=secret_key,
         )
+    elif created_ids:
+        pend_invitations(session, [user_id for user_id, _ in created_ids.values()], base_url)
     return ImportSummary(
         plan.kind,
         plan.created,
@@ -440,10 +445,15 @@ def _queue_invitations(
     secret_key: str,
 ) -> int:
     base = base_url.rstrip("/")
-    for user_id, email, name, password_hash in people:
-        token = invitation_token(user_id, password_hash, secret_key)
-        queue(session, invitation_mail(name, email, f"{base}/welcome/{token}"))
-    return len(people)
+    return queue_many(
+        session,
+        (
+            invitation_mail(
+                name, email, f"{base}/welcome/{invitation_token(user_id, hash_, secret_key)}"
+            )
+            for user_id, email, name, hash_ in people
+        ),
+    )
 
 
 def _without_password():  # noqa: ANN202
@@ -459,30 +469,62 @@ def count_people_without_password(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(_without_password().subquery())) or 0
 
 
-def invitation_batches(
-    session: Session, *, base_url: str, secret_key: str, batch_size: int = 500
-) -> Iterator[int]:
-    """Queue a fresh invitation for every active mentor and mentee without a password.
-
-    Yields after each batch (the count queued) so that the caller commits it: mails are built
-    and sent at commit, and thousands of them at once would hold hundreds of MB.
-    """
-    after = 0
-    while True:
-        people = session.execute(
-            _without_password().where(User.id > after).order_by(User.id).limit(batch_size)
-        ).all()
-        if not people:
-            return
-        after = people[-1][0]
-        yield _queue_invitations(
-            session,
-            [(id_, email, name, hash_) for id_, email, name, hash_ in people],
-            base_url=base_url,
-            secret_key=secret_key,
+def pend_invitations(session: Session, user_ids: Sequence[int], base_url: str) -> int:
+    """Leave the invitations of these accounts to the worker (written after this commit)."""
+    if not user_ids:
+        return 0
+    already = set(
+        session.scalars(
+            select(PendingInvitation.user_id).where(PendingInvitation.user_id.in_(user_ids))
         )
-        if len(people) < batch_size:
-            return
+    )
+    now = utcnow()
+    rows = [
+        {"user_id": user_id, "base_url": base_url.rstrip("/"), "created_at": now}
+        for user_id in dict.fromkeys(user_ids)
+        if user_id not in already
+    ]
+    if rows:
+        session.execute(insert(PendingInvitation), rows)
+    request_job(session, "send_invitations")
+    return len(user_ids)
+
+
+def invite_everyone_without_password(session: Session, base_url: str) -> int:
+    """Send a fresh invitation to every active mentor and mentee without a password (through
+    the worker); returns how many are on their way."""
+    ids = list(session.scalars(_without_password().with_only_columns(User.id)))
+    return pend_invitations(session, ids, base_url)
+
+
+def count_pending_invitations(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PendingInvitation)) or 0
+
+
+def write_pending_invitations(session: Session, *, secret_key: str, batch_size: int = 500) -> int:
+    """Write the next batch of pending invitations to the outbox; returns how many were taken
+    (0 when none are left). People who set a password or left meanwhile are skipped."""
+    begin_write(session)
+    pending = session.execute(
+        select(PendingInvitation.user_id, PendingInvitation.base_url)
+        .order_by(PendingInvitation.user_id)
+        .limit(batch_size)
+    ).all()
+    if not pending:
+        return 0
+    bases = dict(pending)
+    people = session.execute(_without_password().where(User.id.in_(bases))).all()
+    for base, group in _by_base(people, bases).items():
+        _queue_invitations(session, group, base_url=base, secret_key=secret_key)
+    session.execute(delete(PendingInvitation).where(PendingInvitation.user_id.in_(bases)))
+    return len(pending)
+
+
+def _by_base(people: Sequence[Any], bases: dict[int, str]) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = {}
+    for id_, email, name, hash_ in people:
+        groups.setdefault(bases[id_], []).append((id_, email, name, hash_))
+    return groups
 
 
 # -- export --------------------------------------------------------------------------------

@@ -83,11 +83,34 @@ def person_dict(user: User) -> dict[str, Any]:
     return data
 
 
+def check_search(query: str) -> str:
+    """The search text, trimmed; a NUL character (which no name or email holds, and which
+    PostgreSQL cannot even compare) is refused with 422 naming `q`."""
+    if "\x00" in query:
+        raise Invalid(
+            "the search text contains a NUL character",
+            details=[{"field": "q", "message": "remove the NUL (\\x00) character"}],
+        )
+    return query.strip()
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _people_query(role: str, query: str = "", site_id: int | None = None):  # noqa: ANN202
     stmt = select(User).where(User.role == role)
+    query = check_search(query)
     if query:
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+        like = _contains(query.lower())
+        stmt = stmt.where(
+            or_(
+                func.lower(User.name).like(like, escape="\\"),
+                func.lower(User.email).like(like, escape="\\"),
+            )
+        )
     if site_id:
         profile = MentorProfile if role == Role.MENTOR else MenteeProfile
         stmt = stmt.join(profile, profile.user_id == User.id).where(profile.site_id == site_id)

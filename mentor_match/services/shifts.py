@@ -24,11 +24,11 @@ from mentor_match.models import (
     Specialty,
     User,
 )
+from mentor_match.models.shifts import MAX_SEATS, MAX_SHIFT_HOURS
 from mentor_match.services import bookings, calendars
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 
-MAX_SEATS = 50
-MAX_SHIFT = timedelta(hours=24)
+MAX_SHIFT = timedelta(hours=MAX_SHIFT_HOURS)
 MAX_SERIES_DAYS = 366
 MAX_SERIES_SHIFTS = 500
 LOCATION_MAX = 200
@@ -113,7 +113,7 @@ def _check_times(start_at: datetime, end_at: datetime, *, now: datetime) -> None
     if end_at <= start_at:
         problems.append(_problem("end", "the shift must end after it starts"))
     elif end_at - start_at > MAX_SHIFT:
-        problems.append(_problem("end", "a shift lasts at most 24 hours"))
+        problems.append(_problem("end", f"a shift lasts at most {MAX_SHIFT_HOURS} hours"))
     if start_at <= now:
         problems.append(_problem("start", "the shift must start in the future"))
     if problems:
@@ -351,7 +351,7 @@ def update_shift(
     actor: User,
     shift_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     start_at: datetime | None = None,
     end_at: datetime | None = None,
     seats: int | None = None,
@@ -359,16 +359,23 @@ def update_shift(
     specialty: str | None = UNSET,
     open_to_all: bool | None = None,
     notes: str | None = None,
+    mentor_id: object = UNSET,
     now: datetime | None = None,
 ) -> Shift:
-    """Reschedule, move, or change the seats of a shift; everyone booked is told.
+    """Reschedule, move, change the seats of, or hand over a shift; everyone booked is told.
 
     Every change is checked before any is made, so a refused change leaves the shift as it was.
-    A new time must be in the future, on a shift that has not started (422), and must not
-    overlap another confirmed booking of any confirmed mentee (409 `overlap`, naming them).
-    Seats never drop below the confirmed bookings (409 `seats_below_booked`). More seats
-    promote waitlisted mentees. A change of time or place raises SEQUENCE on the shift and on
-    its live bookings, so calendar apps replace the entry.
+    A new time must be in the future (422), on a shift that has not started (409
+    `shift_started`), and must not overlap another confirmed booking of any confirmed mentee
+    (409 `overlap`, naming them). Seats never drop below the confirmed bookings (409
+    `seats_below_booked`). More seats promote waitlisted mentees.
+
+    A coordinator may hand the shift to another mentor (`mentor_id`): an active mentor with no
+    other shift at that time (409 `overlap`), before the shift starts. The mentees booked get
+    the updated invite, the new mentor the bookings, the previous mentor a cancellation of each.
+    Any change a calendar shows (time, place, specialty, notes, mentor) raises SEQUENCE on the
+    shift and on every booking of it, cancelled ones included, so no client ever sees an entry
+    change under the same SEQUENCE.
     """
     now = now or datetime.now(UTC)
     begin_write(session)
@@ -376,12 +383,19 @@ def update_shift(
     _lock(session, shift)
     if shift.is_cancelled:
         raise Conflict("the shift is cancelled and cannot change", code="shift_cancelled")
+    new_mentor = _new_mentor(session, actor, shift, mentor_id)
+    if new_mentor is not None and shift.start_at <= now:
+        raise Conflict(
+            "the shift has already started; it can no longer go to another mentor",
+            code="shift_started",
+            details=[_problem("mentor_id", "the shift has started")],
+        )
     new_start = start_at.astimezone(UTC) if start_at is not None else shift.start_at
     new_end = end_at.astimezone(UTC) if end_at is not None else shift.end_at
     moved = (new_start, new_end) != (shift.start_at, shift.end_at)
     if moved:
         if shift.start_at <= now:
-            raise Invalid(
+            raise Conflict(
                 "the shift has already started; its time can no longer change",
                 code="shift_started",
                 details=[_problem("start", "the shift has started")],
@@ -396,6 +410,8 @@ def update_shift(
         notes = _check_text(notes, "notes", NOTES_MAX)
     if seats is not None:
         seats = _check_seats(seats)
+    if new_mentor is not None:
+        _check_mentor_free(session, shift, new_mentor, new_start, new_end)
     # Everyone this change could confirm or double-book, before their overlaps are read.
     bookings.lock_mentees(
         session, [b.mentee_id for b in shift.bookings if b.status != BookingStatus.CANCELLED]
@@ -413,7 +429,8 @@ def update_shift(
                     for mentee in clashing
                 ],
             )
-    if seats is not None and seats != shift.seats:
+    changed_seats = seats is not None and seats != shift.seats
+    if changed_seats:
         # The last check that can fail, guarded by the database itself.
         result = session.execute(
             update(Shift)
@@ -429,7 +446,14 @@ def update_shift(
                 details=[_problem("seats", f"at least {shift.seats_taken}")],
             )
         session.expire(shift, ["seats", "seats_taken"])
-    changed_place = location is not None and location != shift.location
+    # Whatever an invite or feed entry shows: any of these is a change a calendar must take.
+    visible = (
+        moved
+        or (location is not None and location != shift.location)
+        or (new_specialty is not UNSET and new_specialty != shift.specialty)
+        or (notes is not None and notes != shift.notes)
+        or new_mentor is not None
+    )
     if location is not None:
         shift.location = location
     if new_specialty is not UNSET:
@@ -440,17 +464,94 @@ def update_shift(
         shift.notes = notes
     if moved:
         shift.start_at, shift.end_at = new_start, new_end
+    previous_mentor = shift.mentor
+    if new_mentor is not None:
+        shift.mentor = new_mentor
     shift.updated_at = now
-    if moved or changed_place:
+    if visible:
         shift.sequence += 1
         for booking in shift.bookings:
+            # A cancelled booking's entry (its CANCEL invite, its feed entry) shows the shift's
+            # time and place too, so its SEQUENCE rises with them; only live ones are mailed.
+            booking.sequence += 1
+            booking.updated_at = now
             if booking.status != BookingStatus.CANCELLED:
-                booking.sequence += 1
-                booking.updated_at = now
-                calendars.queue_booking_mail(session, booking, site, "has changed")
+                calendars.queue_booking_mail(session, booking, links, "has changed")
+    elif changed_seats:
+        shift.sequence += 1  # the mentor's feed entry shows the seats
+    if new_mentor is not None:
+        calendars.queue_handover_mail(session, shift, previous_mentor, links)
     session.flush()
-    bookings.promote_waitlisted(session, shift, site=site, now=now)
+    bookings.promote_waitlisted(session, shift, links=links, now=now)
     return shift
+
+
+def _new_mentor(session: Session, actor: User, shift: Shift, mentor_id: object) -> User | None:
+    """The mentor a shift is handed to, or None when `mentor_id` leaves it where it is (absent,
+    or the current mentor: clients echo the shift back). Coordinators only."""
+    if mentor_id is UNSET:
+        return None
+    if isinstance(mentor_id, bool) or not isinstance(mentor_id, int) or not 0 < mentor_id < 2**31:
+        raise Invalid(
+            "'mentor_id' must be a mentor's id",
+            details=[_problem("mentor_id", "a mentor's id (a whole number)")],
+        )
+    if mentor_id == shift.mentor_id:
+        return None
+    if actor.role != Role.COORDINATOR:
+        # Refused like any field the caller may not set (mass assignment): 422 naming it.
+        raise Invalid(
+            "only a coordinator hands a shift to another mentor",
+            details=[_problem("mentor_id", "only coordinators may change the mentor")],
+        )
+    mentor = session.get(User, mentor_id)
+    if mentor is None or mentor.role != Role.MENTOR:
+        raise Invalid(
+            f"there is no mentor with id {mentor_id}",
+            details=[_problem("mentor_id", "not a mentor")],
+        )
+    if not mentor.active:
+        raise Invalid(
+            f"{mentor.name} has left the programme",
+            details=[_problem("mentor_id", "that mentor has left the programme")],
+        )
+    return mentor
+
+
+def handover_mentors(session: Session, shift: Shift) -> list[User]:
+    """The active mentors a coordinator may hand the shift to, by name."""
+    return list(
+        session.scalars(
+            db.select(User)
+            .where(User.role == Role.MENTOR, User.active.is_(True), User.id != shift.mentor_id)
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _check_mentor_free(
+    session: Session, shift: Shift, mentor: User, start_at: datetime, end_at: datetime
+) -> None:
+    """409 `overlap` when `mentor` already holds another scheduled shift overlapping the time."""
+    clash = session.scalar(
+        db.select(Shift)
+        .where(
+            Shift.mentor_id == mentor.id,
+            Shift.id != shift.id,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.start_at < end_at,
+            Shift.end_at > start_at,
+        )
+        .order_by(Shift.start_at)
+        .limit(1)
+    )
+    if clash is not None:
+        when = calendars.shift_when(clash)
+        raise Conflict(
+            f"{mentor.name} already has a shift then ({when})",
+            code="overlap",
+            details=[_problem("mentor_id", f"{mentor.name} has an overlapping shift")],
+        )
 
 
 def cancel_shift(
@@ -458,16 +559,26 @@ def cancel_shift(
     actor: User,
     shift_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     now: datetime | None = None,
 ) -> Shift:
-    """Cancel the shift and every booking on it; each booked mentee gets a cancellation."""
+    """Cancel the shift and every booking on it; each booked mentee gets a cancellation.
+
+    Only before it starts: after that its bookings are the attendance record (409
+    `shift_started`); a shift nobody came to is recorded as such through attendance.
+    """
     now = now or datetime.now(UTC)
     begin_write(session)
     shift = managed_shift(session, actor, shift_id)
     _lock(session, shift)
     if shift.is_cancelled:
         return shift
+    if shift.start_at <= now:
+        raise Conflict(
+            "the shift has started, so its bookings are part of the attendance record and it "
+            "can no longer be cancelled; record who came (or that nobody did) instead",
+            code="shift_started",
+        )
     shift.status = ShiftStatus.CANCELLED.value
     shift.cancelled_at = now
     shift.updated_at = now
@@ -488,9 +599,9 @@ def cancel_shift(
         booking.updated_at = now
         booking.sequence += 1
         if was_confirmed:
-            calendars.queue_booking_mail(session, booking, site, "is cancelled")
+            calendars.queue_booking_mail(session, booking, links, "is cancelled")
         else:
-            calendars.queue_waitlist_notice(session, booking, site)
+            calendars.queue_waitlist_notice(session, booking, links)
     session.flush()
     return shift
 

@@ -10,9 +10,11 @@ from mentor_match.web import (
     bookings,
     calendar,
     cpd,
+    feedback,
     imports,
     main,
     navigation,
+    outbox,
     participants,
     profile,
     rounds,
@@ -29,11 +31,13 @@ def register_blueprints(app: Flask) -> None:
         profile,
         participants,
         imports,
+        outbox,
         rounds,
         calendar,
         shifts,
         bookings,
         cpd,
+        feedback,
     ):
         app.register_blueprint(module.bp)
     register_filters(app)

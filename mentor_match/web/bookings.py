@@ -80,7 +80,7 @@ def book(shift_id: int):  # noqa: ANN201
     waitlist = request.form.get("waitlist") == "1"
     try:
         booking = bookings.book_shift(
-            db.session, current_user, shift_id, site=current_link_base(), waitlist=waitlist
+            db.session, current_user, shift_id, links=current_link_base(), waitlist=waitlist
         )
     except ServiceError as exc:
         refused(exc)
@@ -99,14 +99,20 @@ def index():  # noqa: ANN201
     items = bookings.bookings_of(db.session, current_user)
     upcoming = [b for b in items if b.shift.end_at > now]
     past = [b for b in items if b.shift.end_at <= now]
-    return render_template("bookings/index.html", upcoming=upcoming, past=past)
+    return render_template("bookings/index.html", upcoming=upcoming, past=past, now=now)
 
 
 @bp.route("/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentee", "mentor", "coordinator")
 def cancel(booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=current_link_base())
-    flash("Booking cancelled.", "success")
+    try:
+        bookings.cancel_booking(db.session, current_user, booking_id, links=current_link_base())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        refused(exc)
+    else:
+        flash("Booking cancelled.", "success")
     return redirect(url_for("bookings.index"))
 
 

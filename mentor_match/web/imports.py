@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from mentor_match.auth import coordinator_required
-from mentor_match.background import send_all_invitations
 from mentor_match.edge import base_url, download, invite_limit
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
@@ -45,10 +44,6 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField("Import")
 
 
-class InviteForm(FlaskForm):
-    submit = SubmitField("Send invitations")
-
-
 def _limit_mb() -> str:
     return f"{(current_app.config.get('MAX_CONTENT_LENGTH') or 0) / 1024 / 1024:g}"
 
@@ -58,8 +53,8 @@ def _index(form: UploadForm | None = None, status: int = 200):  # noqa: ANN202
         render_template(
             "imports/index.html",
             form=form or UploadForm(),
-            invite_form=InviteForm(),
             without_password=imports.count_people_without_password(db.session),
+            pending_invitations=imports.count_pending_invitations(db.session),
             limit_mb=_limit_mb(),
         ),
         status,
@@ -132,28 +127,10 @@ def confirm():  # noqa: ANN201
             422,
         )
     message = f"Imported {summary.kind}: {summary.created} added, {summary.updated} updated."
-    if summary.invited:
-        message += f" {summary.invited} invitation{'s' if summary.invited != 1 else ''} sent."
-    if summary.awaiting_invitation:
-        message += (
-            f" {summary.awaiting_invitation} new people still need their invitation:"
-            " use 'Send invitations' below."
-        )
+    invited = summary.invited + summary.awaiting_invitation
+    if invited:
+        message += f" {invited} invitation{'s are' if invited != 1 else ' is'} on the way."
     flash(message, "success")
-    return redirect(url_for("imports.index"))
-
-
-@bp.post("/invitations")
-@coordinator_required
-def invitations():  # noqa: ANN201
-    if InviteForm().validate_on_submit():
-        invited = send_all_invitations()
-        flash(
-            f"{invited} invitation{'s' if invited != 1 else ''} sent."
-            if invited
-            else "Everyone has a password already: no invitations to send.",
-            "success",
-        )
     return redirect(url_for("imports.index"))
 
 

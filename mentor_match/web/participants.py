@@ -19,7 +19,7 @@ def index():  # noqa: ANN201
     role = request.args.get("role", Role.MENTEE)
     if role not in (Role.MENTOR, Role.MENTEE):
         role = Role.MENTEE
-    query = request.args.get("q", "").strip()[:100]
+    query = people.check_search(request.args.get("q", ""))[:100]
     page_number = request.args.get("page", "1")
     # Bounded as the API bounds it: a 20-digit page number is no database query.
     page_number = int(page_number) if page_number.isdigit() and len(page_number) <= 6 else 1

@@ -100,11 +100,24 @@ class RescheduleForm(FlaskForm):
     submit = SubmitField("Save changes")
 
 
+class HandoverForm(FlaskForm):
+    mentor_id = SelectField("New mentor", coerce=int, validators=[InputRequired()])
+    submit = SubmitField("Hand over")
+
+    def offer(self, shift: shifts.Shift) -> HandoverForm:
+        self.mentor_id.choices = [
+            SelectChoice(m.id, m.name) for m in shifts.handover_mentors(db.session, shift)
+        ]
+        return self
+
+
 class AttendanceForm(FlaskForm):
     attended = SelectField(
         "Attended?", choices=[SelectChoice("yes", "Attended"), SelectChoice("no", "Did not attend")]
     )
-    hours = DecimalField("Hours", places=2, validators=[Optional(), NumberRange(0, 24)])
+    hours = DecimalField(
+        "Hours", places=2, validators=[Optional(), NumberRange(0, shifts.MAX_SHIFT_HOURS)]
+    )
     submit = SubmitField("Record")
 
 
@@ -196,13 +209,18 @@ def show(shift_id: int):  # noqa: ANN201
             "location": shift.location,
         }
     )
+    started = shift.start_at <= datetime.now(UTC)
+    handover = None
+    if current_user.is_coordinator and not started and not shift.is_cancelled:
+        handover = HandoverForm().offer(shift)
     return render_template(
         "shifts/show.html",
         shift=shift,
         attendees=shifts.attendees(db.session, shift),
         form=form,
         attendance=AttendanceForm(),
-        started=shift.start_at <= datetime.now(UTC),
+        handover=handover,
+        started=started,
     )
 
 
@@ -219,7 +237,7 @@ def edit(shift_id: int):  # noqa: ANN201
             db.session,
             current_user,
             shift_id,
-            site=current_link_base(),
+            links=current_link_base(),
             start_at=start,
             end_at=end,
             seats=form.seats.data,
@@ -232,11 +250,46 @@ def edit(shift_id: int):  # noqa: ANN201
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
+@bp.route("/<int:shift_id>/mentor", methods=["POST"])
+@roles_required("coordinator")
+def hand_over(shift_id: int):  # noqa: ANN201
+    """A coordinator hands the shift to another mentor; everyone concerned is told."""
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    form = HandoverForm().offer(shift)
+    if not form.validate():
+        flash("Choose the mentor to hand the shift to.", "error")
+        return redirect(url_for("shifts.show", shift_id=shift_id))
+    try:
+        shift = shifts.update_shift(
+            db.session,
+            current_user,
+            shift_id,
+            links=current_link_base(),
+            mentor_id=form.mentor_id.data,
+        )
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        refused(exc)
+    else:
+        flash(
+            f"Shift handed to {shift.mentor.name}; the mentees booked and both mentors are told.",
+            "success",
+        )
+    return redirect(url_for("shifts.show", shift_id=shift_id))
+
+
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel(shift_id: int):  # noqa: ANN201
-    shifts.cancel_shift(db.session, current_user, shift_id, site=current_link_base())
-    flash("Shift cancelled; everyone booked has been told.", "success")
+    try:
+        shifts.cancel_shift(db.session, current_user, shift_id, links=current_link_base())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        refused(exc)
+    else:
+        flash("Shift cancelled; everyone booked has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
@@ -258,13 +311,19 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
         else:
             flash("Attendance recorded.", "success")
     else:
-        flash("Hours must be a number from 0 to 24.", "error")
+        flash(f"Hours must be a number from 0 to {shifts.MAX_SHIFT_HOURS}.", "error")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
 @bp.route("/<int:shift_id>/bookings/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
-    bookings.cancel_booking(db.session, current_user, booking_id, site=current_link_base())
-    flash("Booking cancelled; the mentee has been told.", "success")
+    try:
+        bookings.cancel_booking(db.session, current_user, booking_id, links=current_link_base())
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        refused(exc)
+    else:
+        flash("Booking cancelled; the mentee has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))

@@ -16,12 +16,10 @@ def _outbox(app):
 
 
 def test_mail_waits_for_commit_and_lands_in_outbox(app):
-    invite = mail.Attachment(
-        "invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar; method=REQUEST"
-    )
+    invite = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
     with app.app_context():
         mail.queue(
-            db.session, mail.Mail(to=("a@example.org",), subject="Hi", body="Body", calendar=invite)
+            db.session, mail.Mail(to=("a@example.org",), subject="Hi", body="Body", ics=invite)
         )
         assert _outbox(app) == []
         db.session.commit()

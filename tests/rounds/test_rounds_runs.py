@@ -1,9 +1,8 @@
-"""Long runs (202 and polling), the command line, empty pools, stale runs and time zones."""
+"""The command line, empty pools, stale runs and time zones (long runs on a real worker:
+tests/jobs/test_worker_rounds.py)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -28,47 +27,6 @@ def _create(client, headers, **body):
     response = client.post("/api/v1/rounds", json=body, headers=headers)
     assert response.status_code == 201
     return response.get_json()["id"]
-
-
-def test_slow_run_answers_202_and_reports_progress(
-    app, client, coordinator_headers, small_pool, monkeypatch
-):
-    from mentor_match.services import rounds
-
-    release = threading.Event()
-    reached = threading.Event()
-    real_solve = rounds.running.solve_round
-
-    def slow_solve(data, progress=None):
-        progress("scoring", 0.0)
-        reached.set()
-        assert release.wait(20)
-        return real_solve(data, progress=progress)
-
-    monkeypatch.setattr(rounds.running, "solve_round", slow_solve)
-    monkeypatch.setattr(rounds.running, "RUN_WAIT_SECONDS", 0.05)
-    round_id = _create(client, coordinator_headers)
-    try:
-        response = client.post(f"/api/v1/rounds/{round_id}/run", headers=coordinator_headers)
-        assert response.status_code == 202
-        assert response.get_json()["status"] == "running"
-        assert reached.wait(10)
-        polled = client.get(f"/api/v1/rounds/{round_id}", headers=coordinator_headers).get_json()
-        assert polled["status"] == "running"
-        assert polled["progress_stage"] == "scoring"
-        # A second run while one is going is refused, not queued twice.
-        again = client.post(f"/api/v1/rounds/{round_id}/run", headers=coordinator_headers)
-        assert again.status_code == 409
-    finally:
-        release.set()
-    deadline = time.monotonic() + 20
-    while True:
-        polled = client.get(f"/api/v1/rounds/{round_id}", headers=coordinator_headers).get_json()
-        if polled["status"] != "running" or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert polled["status"] == "proposed"
-    assert polled["stats"]["matched"] == 2 and polled["progress"] == 1.0
 
 
 def test_stale_running_round_is_shown_failed_and_can_run_again(

@@ -79,7 +79,8 @@ def test_past_and_cancelled_shifts_cannot_be_booked(
         row = db.session.get(Shift, shift["id"])
         row.start_at = datetime.now(UTC) - timedelta(hours=1)
         db.session.commit()
-    assert _book(client, shift["id"], ah).status_code == 422
+    r = _book(client, shift["id"], ah)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "shift_started"
     cancelled = new_shift(mh, hours=80)
     client.delete(f"/api/v1/shifts/{cancelled['id']}", headers=mh)
     r = _book(client, cancelled["id"], ah)

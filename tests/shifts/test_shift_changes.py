@@ -97,7 +97,7 @@ def test_a_move_into_the_past_or_of_a_started_shift_is_refused(
     r = client.patch(
         f"/api/v1/shifts/{shift['id']}", json={"start": later_start, "end": later_end}, headers=mh
     )
-    assert r.status_code == 422 and r.get_json()["error"]["code"] == "shift_started"
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "shift_started"
 
 
 def test_a_move_with_too_few_seats_changes_nothing(client, make_user, token_for, pair, new_shift):
@@ -154,7 +154,10 @@ def test_nobody_is_promoted_onto_a_started_shift(
         db.session.commit()
     r = client.patch(f"/api/v1/shifts/{shift['id']}", json={"seats": 2}, headers=mh)
     assert r.status_code == 200
-    assert client.delete(f"/api/v1/bookings/{seat['id']}", headers=mh).status_code == 200
+    # The seat is part of the attendance record now: it stays, and the waitlist stays put.
+    r = client.delete(f"/api/v1/bookings/{seat['id']}", headers=mh)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "shift_started"
+    assert _status(client, seat, mh) == "confirmed"
     assert _status(client, waiting, mh) == "waitlisted"
 
 
@@ -174,7 +177,7 @@ def test_cancelling_a_shift_cancels_its_waitlist_and_mails_after_commit(
     before = set(outbox.glob("*.eml"))
     with app.app_context():
         mentor = db.session.scalar(db.select(User).where(User.role == "mentor"))
-        shifts.cancel_shift(db.session, mentor, shift["id"], site=LinkBase("http://localhost"))
+        shifts.cancel_shift(db.session, mentor, shift["id"], links=LinkBase("http://localhost"))
         assert set(outbox.glob("*.eml")) == before  # nothing leaves inside the transaction
         db.session.rollback()
     assert set(outbox.glob("*.eml")) == before  # nor when it rolls back

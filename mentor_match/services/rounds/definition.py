@@ -21,8 +21,10 @@ from mentor_match.models import (
 )
 from mentor_match.services.errors import Invalid, NotFound
 
-#: A round still "running" this long after it started is taken to have died with its server.
+#: A run still waiting for a worker this long after it was queued is taken to be lost.
 STALE_RUN = timedelta(minutes=10)
+#: A run whose worker has not written its heartbeat for this long is taken to have died.
+RUN_LEASE = timedelta(seconds=60)
 MAX_MIN_OVERLAP = 40.0
 #: The hours of weekly overlap a pair needs when the coordinator does not say.
 DEFAULT_MIN_OVERLAP = DEFAULT_MIN_OVERLAP_HOURS
@@ -127,12 +129,24 @@ def list_rounds(session: Session) -> list[MatchRound]:
 
 
 def _is_stale(match_round: MatchRound, now: datetime | None = None) -> bool:
-    started = match_round.started_at
-    return (
-        match_round.status == RoundStatus.RUNNING
-        and started is not None
-        and started < (now or utcnow()) - STALE_RUN
+    if match_round.status != RoundStatus.RUNNING:
+        return False
+    return is_stale_run(
+        match_round.progress_stage, match_round.started_at, match_round.heartbeat_at, now
     )
+
+
+def is_stale_run(
+    stage: str | None,
+    started_at: datetime | None,
+    heartbeat_at: datetime | None,
+    now: datetime | None = None,
+) -> bool:
+    """A running round whose worker died: its heartbeat stopped, or it was never picked up."""
+    now = now or utcnow()
+    if heartbeat_at is None:  # not picked up yet (or run by an older version)
+        return started_at is not None and started_at < now - STALE_RUN
+    return heartbeat_at < now - RUN_LEASE
 
 
 def effective_status(match_round: MatchRound) -> str:

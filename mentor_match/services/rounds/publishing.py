@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from mentor_match.database import begin_write, utcnow
-from mentor_match.mail import Mail, queue
+from mentor_match.mail import Mail, queue_many
 from mentor_match.models import (
     MatchRound,
     MentorProfile,
@@ -125,23 +125,24 @@ def _notify(session: Session, match_round: MatchRound, pairs: list) -> None:
         u.id: u
         for u in session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
     }
-    for mentee_id, mentor_id, _ in pairs:
+
+    def mail(mentee_id: int, mentor_id: int) -> Mail:
         mentee, mentor = people[mentee_id], people[mentor_id]
-        queue(
-            session,
-            Mail(
-                to=(mentee.email, mentor.email),
-                subject=f"You are matched: {mentee.name} and {mentor.name}",
-                body=(
-                    f"Hello {mentee.name} and {mentor.name},\n\n"
-                    f'The match round "{match_round.name}" has paired you: '
-                    f"{mentor.name} ({mentor.email}) will mentor {mentee.name} "
-                    f"({mentee.email}).\n\n"
-                    "Sign in to mentor_match to see your match, and book or offer "
-                    "shadowing shifts.\n"
-                ),
+        return Mail(
+            to=(mentee.email, mentor.email),
+            subject=f"You are matched: {mentee.name} and {mentor.name}",
+            body=(
+                f"Hello {mentee.name} and {mentor.name},\n\n"
+                f'The match round "{match_round.name}" has paired you: '
+                f"{mentor.name} ({mentor.email}) will mentor {mentee.name} "
+                f"({mentee.email}).\n\n"
+                "Sign in to mentor_match to see your match, and book or offer "
+                "shadowing shifts.\n"
             ),
         )
+
+    # One bulk INSERT into the outbox, in the publish transaction: the worker sends them.
+    queue_many(session, (mail(mentee_id, mentor_id) for mentee_id, mentor_id, _ in pairs))
 
 
 def my_matches(session: Session, user: User) -> list[dict[str, Any]]:

@@ -1,17 +1,25 @@
-"""Running a round: claiming it, solving in the foreground or background, storing the result."""
+"""Running a round: claiming it, solving in the foreground or as a queued job, storing the result.
+
+A page or the API claims the round (`queue_run`), and the run is a job on the task queue
+(`mentor_match.jobs.tasks.run_round`): a web server restart does not stop it. The worker
+writes a heartbeat while it runs; a run whose heartbeat stops (its worker died) is failed by
+the sweep (`fail_stale_runs`) with a message, so a round never stays "running".
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from time import monotonic, perf_counter
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from mentor_match.database import begin_write, utcnow
+from mentor_match.jobs.queue import request_job
 from mentor_match.matching import (
     MatchingError,
     RoundResult,
@@ -24,7 +32,12 @@ from mentor_match.models import (
     UnmatchedMentee,
 )
 from mentor_match.services.errors import Conflict
-from mentor_match.services.rounds.definition import STALE_RUN, get_round
+from mentor_match.services.rounds.definition import (
+    RUN_LEASE,
+    STALE_RUN,
+    get_round,
+    is_stale_run,
+)
 from mentor_match.services.rounds.pool import load_round_input
 
 log = logging.getLogger(__name__)
@@ -52,13 +65,18 @@ def start_run(session: Session, round_id: int) -> MatchRound:
                 MatchRound.status.in_(
                     [RoundStatus.DRAFT.value, RoundStatus.PROPOSED.value, RoundStatus.FAILED.value]
                 ),
+                # A run whose worker died, or that no worker picked up, may be started again.
                 (MatchRound.status == RoundStatus.RUNNING.value)
-                & (MatchRound.started_at < now - STALE_RUN),
+                & or_(
+                    MatchRound.heartbeat_at < now - RUN_LEASE,
+                    MatchRound.heartbeat_at.is_(None) & (MatchRound.started_at < now - STALE_RUN),
+                ),
             ),
         )
         .values(
             status=RoundStatus.RUNNING.value,
             started_at=now,
+            heartbeat_at=None,
             finished_at=None,
             progress_stage="queued",
             progress=0.0,
@@ -101,8 +119,7 @@ def progress_recorder(engine: Engine, round_id: int, every: float = 0.25) -> Pro
     return record
 
 
-def mark_failed(session: Session, round_id: int, message: str) -> None:
-    """End the round's run as failed, with the reason people see."""
+def _fail(session: Session, round_id: int, message: str) -> None:
     session.execute(
         update(MatchRound)
         .where(MatchRound.id == round_id)
@@ -141,7 +158,7 @@ def run_round(session: Session, round_id: int, progress: Progress | None = None)
         result = solve_round(pool.data, progress=solver_progress)
     except MatchingError as exc:
         begin_write(session)
-        mark_failed(session, round_id, f"The round could not be solved: {exc}")
+        _fail(session, round_id, f"The round could not be solved: {exc}")
         session.flush()
         session.expire_all()
         return get_round(session, round_id)
@@ -220,7 +237,68 @@ def run_now(session: Session, round_id: int, progress: Progress | None = None) -
         match_round = run_round(session, round_id, progress)
     except Exception as exc:
         session.rollback()
-        mark_failed(session, round_id, f"The run stopped with an error: {exc}")
+        _fail(session, round_id, f"The run stopped with an error: {exc}")
         session.commit()
         raise
     return match_round
+
+
+def queue_run(session: Session, round_id: int) -> MatchRound:
+    """Claim the round and queue its run as a job (enqueued when this transaction commits)."""
+    match_round = start_run(session, round_id)
+    request_job(session, "run_round", round_id)
+    return match_round
+
+
+def wait_for_run(session: Session, round_id: int, wait: float | None = None) -> bool:
+    """Wait up to `wait` seconds for a queued run to finish; True when it has.
+
+    Reads the round's status afresh every tenth of a second (each read its own transaction,
+    so the worker's commit is seen); call it after the claim was committed.
+    """
+    deadline = monotonic() + (RUN_WAIT_SECONDS if wait is None else wait)
+    while True:
+        session.rollback()  # nothing is pending: end the read snapshot
+        status = session.scalar(select(MatchRound.status).where(MatchRound.id == round_id))
+        if status != RoundStatus.RUNNING.value:
+            session.expire_all()
+            return True
+        if monotonic() >= deadline:
+            session.expire_all()
+            return False
+        time.sleep(0.1)
+
+
+def beat(engine: Engine, round_id: int) -> bool:
+    """Write the run's heartbeat; False when the round is no longer running (give up)."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(MatchRound)
+            .where(MatchRound.id == round_id, MatchRound.status == RoundStatus.RUNNING.value)
+            .values(heartbeat_at=utcnow())
+        )
+    return done.rowcount == 1
+
+
+def fail_stale_runs(session: Session) -> list[int]:
+    """Mark failed every run whose worker died (no heartbeat) or that no worker picked up."""
+    begin_write(session)
+    running = session.execute(
+        select(
+            MatchRound.id, MatchRound.progress_stage, MatchRound.started_at, MatchRound.heartbeat_at
+        ).where(MatchRound.status == RoundStatus.RUNNING.value)
+    ).all()
+    stale = [row.id for row in running if is_stale_run(*row[1:])]
+    for round_id in stale:
+        _fail(
+            session,
+            round_id,
+            "The run stopped without finishing (the worker running it stopped). Run it again.",
+        )
+    session.flush()
+    return stale
+
+
+def fail_run(session: Session, round_id: int, message: str) -> None:
+    """Record that a run stopped with an error (the job's own transaction)."""
+    _fail(session, round_id, message)
