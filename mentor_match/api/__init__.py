@@ -13,9 +13,11 @@ from mentor_match.api import (  # noqa: F401  (each registers its routes)
     mentorships,
     outbox,
     people,
+    preferences,
     reference,
     rounds,
     shifts,
+    suggestions,
 )
 from mentor_match.api.base import bp, spec
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
-from mentor_match.api.base import ID_SCHEMA, query_int, spec
+from mentor_match.api.base import ID_SCHEMA, PAGE_PARAMS, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, coordinator_required
 from mentor_match.background import start_round_run
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.services import rounds
 from mentor_match.services.errors import Invalid
+from mentor_match.services.rounds.modes import blocking_pairs
 
 NUMBER = {"type": "number"}
 BREAKDOWN = {"type": "object", "additionalProperties": NUMBER}
@@ -60,6 +62,11 @@ SUMMARY_SCHEMA = {
         "progress_stage": {"type": "string"},
         "progress": NUMBER,
         "error": {"type": "string"},
+        "mode": {"type": "string", "enum": list(rounds.MODE_LABELS)},
+        "raise_lowest": {"type": "boolean"},
+        "suggestions": {"type": "integer"},
+        "preferences_open": {"type": "boolean"},
+        "price_of_stability": {"type": "string"},
         "stats": STATS_SCHEMA,
     },
 }
@@ -105,6 +112,9 @@ class NewRound(Shape):
     min_overlap_hours: float | None = Field(
         default=rounds.DEFAULT_MIN_OVERLAP, ge=0, le=rounds.MAX_MIN_OVERLAP
     )
+    mode: Literal[tuple(rounds.MODE_LABELS)] = "optimal"  # type: ignore[valid-type]
+    raise_lowest: bool = False
+    suggestions: int = Field(default=rounds.DEFAULT_SUGGESTIONS, ge=1, le=rounds.MAX_SUGGESTIONS)
 
 
 class Pair(Shape):
@@ -121,6 +131,29 @@ PAIR_RESULT = {
         "round_id": {"type": "integer"},
         "mentee_id": {"type": "integer"},
         "mentor_id": {"type": "integer"},
+    },
+}
+BLOCKING_SCHEMA = {
+    "type": "object",
+    "required": ["round_id", "blocking_pairs", "items"],
+    "properties": {
+        "round_id": {"type": "integer"},
+        "mode": {"type": "string"},
+        "blocking_pairs": {"type": "integer"},
+        "under": {"type": "string"},
+        "listed": {"type": "integer"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "mentee_id": {"type": "integer"},
+                    "mentor_id": {"type": "integer"},
+                    "mentee_name": {"type": "string"},
+                    "mentor_name": {"type": "string"},
+                },
+            },
+        },
     },
 }
 CANDIDATES_SCHEMA = {
@@ -169,6 +202,9 @@ def create_round() -> tuple[dict[str, Any], int]:
         data.name,
         data.weights.model_dump(exclude_unset=True) if data.weights else None,
         data.min_overlap_hours,
+        data.mode,
+        data.raise_lowest,
+        data.suggestions,
     )
     return _round(match_round.id), 201
 
@@ -310,5 +346,21 @@ def remove_exclusion(round_id: int) -> dict[str, Any]:
 )
 @coordinator_required
 def publish_round(round_id: int) -> dict[str, Any]:
-    rounds.publish_round(db.session, round_id)
+    rounds.publish_round(db.session, round_id, base_url())
     return _round(round_id)
+
+
+@spec.route(
+    "/rounds/<int:round_id>/blocking-pairs",
+    methods=["GET"],
+    summary="Pairs who would both rather be together than with whom the last run gave them",
+    tag="rounds",
+    query=PAGE_PARAMS,
+    responses={200: BLOCKING_SCHEMA},
+)
+@coordinator_required
+def round_blocking_pairs(round_id: int) -> dict[str, Any]:
+    page = max(1, query_int("page", 1))
+    per_page = min(max(1, query_int("per_page", 100)), 500)
+    match_round = rounds.get_round(db.session, round_id)
+    return blocking_pairs(db.session, match_round, page, per_page)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from mentor_match.extensions import db
 from mentor_match.jobs.queue import JOBS, huey
 from mentor_match.mail import PermanentFailure, Postman, TemporaryFailure, build_message
-from mentor_match.services import imports, outbox, reminders, rounds
+from mentor_match.services import imports, outbox, reminders, rounds, suggestions
 from mentor_match.services.calendars import LinkBase
 from mentor_match.services.feedback import tasks as feedback_tasks
 
@@ -182,8 +182,8 @@ def run_round(round_id: int) -> None:
 
 def sweep_once() -> dict[str, int]:
     """What the periodic sweep does: fail dead runs, delete old sent mail, queue due shift
-    reminders and overdue-task reminders, finish pending invitations, and deliver due mail
-    (retries)."""
+    reminders and overdue-task reminders, expire unanswered mentor requests, finish pending
+    invitations, and deliver due mail (retries)."""
     found: dict[str, int] = {}
     with task_session() as session:
         app = current_app
@@ -200,6 +200,9 @@ def sweep_once() -> dict[str, int]:
         session.commit()
         # Overdue feedback, reflections and evaluations: one mail a day per person at most.
         found["overdue_task_reminders"] = feedback_tasks.remind_overdue(session)
+        session.commit()
+        # Self-select requests nobody answered in 7 days free the mentee to ask the next one.
+        found["expired_requests"] = suggestions.expire_requests(session)
         session.commit()
         pending = imports.count_pending_invitations(session)
         due = outbox.has_due(session)

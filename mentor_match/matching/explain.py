@@ -80,9 +80,12 @@ def _explain_block(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
             ids = scorer.mentor_ids[cols].tolist()
             parts = []
             if excluded.any():
-                parts.append(
-                    f"excluded by the coordinator: {_names(scorer, _ids_of(ids, excluded))}"
+                who = (
+                    "excluded by the coordinator or left off a ranking"
+                    if scorer.data.unacceptable
+                    else "excluded by the coordinator"
                 )
+                parts.append(f"{who}: {_names(scorer, _ids_of(ids, excluded))}")
             if past.any():
                 parts.append(
                     f"matched with them in an earlier round: {_names(scorer, _ids_of(ids, past))}"

@@ -137,6 +137,8 @@ class RoundInput:
     pins: frozenset[tuple[int, int]] = frozenset()
     exclusions: frozenset[tuple[int, int]] = frozenset()
     past_pairs: frozenset[tuple[int, int]] = frozenset()
+    #: Pairs one side left off a submitted ranking: never matched, like exclusions.
+    unacceptable: frozenset[tuple[int, int]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ where the sum of weights is specialty + availability + site + preference):
 score is their sum in the order specialty, availability, site, preference.
 
 A pair is feasible when the two share a specialty, overlap at least ``min_overlap_hours``
-a week, the mentor has capacity left, and the pair is neither excluded nor a past pair.
+a week, the mentor has capacity left, and the pair is neither excluded (by the coordinator, or
+left off either side's ranking) nor a past pair.
 
 Every per-pair value is computed elementwise from integer counts (specialty points,
 shared slots), so a pair scores identically whether it is scored alone or with the round.
@@ -69,7 +70,7 @@ class RoundScorer:
         self._build_availability()
         self._build_sites()
         self._build_preferences()
-        self.excluded = self._pair_indices(data.exclusions)
+        self.excluded = self._pair_indices(data.exclusions | data.unacceptable)
         self.past = self._pair_indices(data.past_pairs)
 
     # -- tables ---------------------------------------------------------------------------

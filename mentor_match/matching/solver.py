@@ -265,16 +265,34 @@ def solve_round(data: RoundInput, progress: Progress | None = None) -> RoundResu
 
     report("scoring", 0.0)
     started = perf_counter()
-    scorer, pins, problem, edge_score = prepare(data)
+    prepared = prepare(data)
     score_seconds = perf_counter() - started
+    report("solving", 0.3)
+    started = perf_counter()
+    assigned, method = prepared[2].solve()
+    solve_seconds = perf_counter() - started
+    return finish(prepared, assigned, method, score_seconds, solve_seconds, report)
+
+
+def finish(
+    prepared: tuple[RoundScorer, dict[int, int], Assignment, np.ndarray],
+    assigned: np.ndarray,
+    method: str,
+    score_seconds: float,
+    solve_seconds: float,
+    report: Progress | None = None,
+) -> RoundResult:
+    """Pairs, statistics and explanations for a mentor column per free row (-1 = none)."""
+    scorer, pins, problem, edge_score = prepared
+    if report is None:
+
+        def report(stage: str, fraction: float) -> None:
+            return None
+
     stats = _zero_stats(scorer.n_mentees)
     stats["score_seconds"] = score_seconds
     stats["feasible_pairs"] = int(problem.edge_rows.size)
-
-    report("solving", 0.3)
-    started = perf_counter()
-    assigned, method = problem.solve()
-    stats["solve_seconds"] = perf_counter() - started
+    stats["solve_seconds"] = solve_seconds
     stats["solver"] = method
 
     pair_rows = list(pins) + problem.rows[assigned >= 0].tolist()

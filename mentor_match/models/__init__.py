@@ -21,6 +21,13 @@ from mentor_match.models.feedback import (
     TaskReminder,
 )
 from mentor_match.models.imports import PendingImport
+from mentor_match.models.modes import (
+    MentorRequest,
+    MentorSuggestion,
+    RequestStatus,
+    RoundBlockingPair,
+    RoundPreference,
+)
 from mentor_match.models.outbox import MailState, OutboxMail, PendingInvitation, SentReminder
 from mentor_match.models.people import (
     AvailabilityWindow,
@@ -62,15 +69,20 @@ __all__ = [
     "MenteeProfile",
     "MenteeSpecialty",
     "MentorProfile",
+    "MentorRequest",
+    "MentorSuggestion",
     "Mentorship",
     "OutboxMail",
     "PendingImport",
     "PendingInvitation",
     "ProposedMatch",
     "Reflection",
+    "RequestStatus",
     "Role",
+    "RoundBlockingPair",
     "RoundExclusion",
     "RoundPin",
+    "RoundPreference",
     "RoundStatus",
     "SentReminder",
     "Shift",

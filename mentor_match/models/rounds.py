@@ -12,9 +12,11 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +44,7 @@ class MatchRound(db.Model):
             name="status_known",
         ),
         CheckConstraint("min_overlap_hours >= 0", name="min_overlap_positive"),
+        CheckConstraint("mode IN ('optimal', 'stable', 'self_select')", name="mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +64,12 @@ class MatchRound(db.Model):
     # (its worker died) is failed by the sweep instead of staying "running".
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Matching modes: how the round matches, its fairness option, self-select suggestions per
+    # mentee, and when the coordinator closed the preference window.
+    mode: Mapped[str] = mapped_column(String(20), default="optimal", server_default="optimal")
+    raise_lowest: Mapped[bool] = mapped_column(default=False, server_default=false())
+    suggestions: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    preferences_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
     matches: Mapped[list[ProposedMatch]] = relationship(

@@ -16,9 +16,11 @@ from mentor_match.web import (
     navigation,
     outbox,
     participants,
+    preferences,
     profile,
     rounds,
     shifts,
+    suggestions,
 )
 from mentor_match.web.formatting import register_filters
 
@@ -33,6 +35,8 @@ def register_blueprints(app: Flask) -> None:
         imports,
         outbox,
         rounds,
+        preferences,
+        suggestions,
         calendar,
         shifts,
         bookings,

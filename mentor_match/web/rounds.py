@@ -7,15 +7,18 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, StringField, SubmitField
+from wtforms import BooleanField, DecimalField, IntegerField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentor_match.auth import coordinator_required, roles_required
 from mentor_match.background import start_round_run
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS, Weights
 from mentor_match.services import people, rounds
 from mentor_match.services.errors import Invalid, ServiceError
+from mentor_match.services.rounds.modes import blocking_pairs as list_blocking_pairs
 from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
 
@@ -87,6 +90,27 @@ class RoundForm(FlaskForm):
     region = _weight("region", 100)
     preference = _weight("preference", 100)
     saturation_hours = _weight("saturation_hours", 168)
+    mode = RadioField(
+        "How the round matches",
+        choices=[SelectChoice(value, label) for value, label in rounds.MODE_LABELS.items()],
+        default="optimal",
+    )
+    raise_lowest = BooleanField(
+        "Raise the lowest score first (optimal mode): the worst-off pair as good as possible, "
+        "then the highest total"
+    )
+    suggestions = IntegerField(
+        "Suggestions per mentee (self-select mode)",
+        default=rounds.DEFAULT_SUGGESTIONS,
+        validators=[
+            Optional(),
+            NumberRange(
+                1,
+                rounds.MAX_SUGGESTIONS,
+                f"Enter a whole number from 1 to {rounds.MAX_SUGGESTIONS}.",
+            ),
+        ],
+    )
     submit = SubmitField("Create the round")
 
 
@@ -111,6 +135,9 @@ def new():  # noqa: ANN201
                 form.name.data,
                 weights,
                 rounds.DEFAULT_MIN_OVERLAP if overlap is None else float(overlap),
+                form.mode.data,
+                bool(form.raise_lowest.data),
+                form.suggestions.data or rounds.DEFAULT_SUGGESTIONS,
             )
         except Invalid as exc:
             show_on_form(form, exc)
@@ -148,6 +175,7 @@ def show(round_id: int):  # noqa: ANN201
         factor_labels=FACTOR_LABELS,
         weight_labels=rounds.WEIGHT_LABELS,
         factor_max=_factor_max(data["weights"]),
+        mode_labels=rounds.MODE_LABELS,
     )
 
 
@@ -272,9 +300,12 @@ def confirm_publish(round_id: int):  # noqa: ANN201
 @coordinator_required
 def publish(round_id: int):  # noqa: ANN201
     try:
-        match_round = rounds.publish_round(db.session, round_id)
+        match_round = rounds.publish_round(db.session, round_id, base_url())
     except ServiceError as exc:
         refused(exc)
+        return _back(round_id)
+    if match_round.mode == "self_select":
+        flash("Round published: each mentee got their suggested mentors by mail.", "success")
         return _back(round_id)
     matched = rounds.round_summary(match_round)["stats"]["matched"]
     flash(f"Round published: {matched} mentorships created and each pair notified.", "success")
@@ -286,3 +317,19 @@ def publish(round_id: int):  # noqa: ANN201
 def my_matches():  # noqa: ANN201
     items = rounds.my_matches(db.session, current_user)
     return render_template("rounds/my_matches.html", items=items)
+
+
+@bp.get("/<int:round_id>/blocking-pairs")
+@coordinator_required
+def blocking_pairs(round_id: int):  # noqa: ANN201
+    match_round = rounds.get_round(db.session, round_id)
+    page = _page_number()
+    data = list_blocking_pairs(db.session, match_round, page, PER_PAGE)
+    pages = max(1, -(-data["listed"] // PER_PAGE))
+    return render_template(
+        "rounds/blocking_pairs.html",
+        round=rounds.round_summary(match_round),
+        data=data,
+        page=page,
+        pages=pages,
+    )

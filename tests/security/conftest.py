@@ -35,6 +35,7 @@ class Programme:
     import_key: str
     spare_token_id: int
     invitee_id: int
+    request_id: int = 0  # mentee B's request to mentor B (self-select)
     api: dict[str, dict[str, str]] = field(default_factory=dict)
     # Guidance and feedback: B's attended shift with feedback and reflection, a sign-off, a goal.
     attended_booking_id: int = 0
@@ -119,7 +120,7 @@ def _guidance_for_b(session, ids: dict[str, int]) -> dict[str, int]:
 @pytest.fixture
 def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme:
     from mentor_match.extensions import db
-    from mentor_match.models import Booking, Mentorship, Shift, User
+    from mentor_match.models import Booking, MentorRequest, Mentorship, Shift, User
     from mentor_match.services import accounts, calendars, imports, rounds
 
     ids = {
@@ -167,6 +168,13 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             password=None,
             timezone="UTC",
         )
+        mentor_request = MentorRequest(
+            mentee_id=ids["mentee_b"],
+            mentor_id=ids["mentor_b"],
+            status="open",
+            expires_at=start + timedelta(days=7),
+        )
+        db.session.add(mentor_request)
         for name in ("mentee_a", "mentee_b", "mentor_a", "mentor_b"):
             calendars.feed_token(db.session, db.session.get(User, ids[name]), app.secret_key)
         guidance = _guidance_for_b(db.session, ids)
@@ -180,6 +188,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             spare_token_id=spare.id,
             invitee_id=invitee.id,
             **guidance,
+            request_id=mentor_request.id,
         )
     found.api = {name: token_for(user_id) for name, user_id in ids.items()}
     found.api["anonymous"] = {}

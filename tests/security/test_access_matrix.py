@@ -76,6 +76,23 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("rounds.confirm_publish", "GET"): COORD,
     ("rounds.publish", "POST"): COORD,
     ("rounds.my_matches", "GET"): PARTICIPANTS,
+    ("rounds.blocking_pairs", "GET"): COORD,
+    # Rankings: any participant in the pool ranks in any open round. Both mentors have a place
+    # left; both mentees have a mentor, so they are not in the pool.
+    ("preferences.index", "GET"): PARTICIPANTS,
+    ("preferences.show", "GET"): MENTORS,
+    ("preferences.save", "POST"): MENTORS,
+    ("preferences.withdraw", "POST"): MENTORS,
+    ("preferences.submitted", "GET"): COORD,
+    ("preferences.close", "POST"): COORD,
+    # Self-select: mentee B asked mentor B; only mentor B answers it (accepting is refused with
+    # 409 since B already mentors B, but it is B's to try). Nobody has suggestions to ask from.
+    ("suggestions.index", "GET"): MENTEES,
+    ("suggestions.ask", "POST"): frozenset(),
+    ("suggestions.requests", "GET"): MENTORS,
+    ("suggestions.accept", "POST"): frozenset({TB}),
+    ("suggestions.decline", "POST"): frozenset({TB}),
+    ("suggestions.board", "GET"): COORD,
     ("shifts.index", "GET"): MENTORS | COORD,
     ("shifts.new", "GET"): MENTORS,
     ("shifts.new", "POST"): MENTORS,
@@ -122,6 +139,16 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.add_exclusion", "POST"): COORD,
     ("api.remove_exclusion", "DELETE"): COORD,
     ("api.publish_round", "POST"): COORD,
+    ("api.round_blocking_pairs", "GET"): COORD,
+    ("api.submit_ranking", "PUT"): MENTORS,
+    ("api.my_ranking", "GET"): MENTORS,
+    ("api.ranking_submissions", "GET"): COORD,
+    ("api.close_preferences", "POST"): COORD,
+    ("api.my_suggestions", "GET"): MENTEES,
+    ("api.create_request", "POST"): frozenset(),  # mentor B was never suggested to anyone
+    ("api.list_requests", "GET"): SIGNED_IN,  # filtered: outsiders see none of B's
+    ("api.accept_request", "POST"): frozenset(),  # 409: mentor B already mentors mentee B
+    ("api.decline_request", "POST"): frozenset({TB}),
     ("api.create_shift", "POST"): B_SHIFT,  # with mentor_id = mentor B
     ("api.list_shifts", "GET"): SIGNED_IN,  # filtered: outsiders must not see B's shift
     ("api.get_shift", "GET"): B_SHIFT | {MB},
@@ -198,6 +225,10 @@ LAST = {
     "api.publish_round",
     "feedback.revoke_sign_off",
     "api.revoke_sign_off",
+    "suggestions.decline",
+    "api.decline_request",
+    "preferences.close",
+    "api.close_preferences",
     "account.sign_out_everywhere",
     "auth.logout",
 }
@@ -263,6 +294,7 @@ def _url(app, rule, p: Programme) -> str:
         "signoff_id": p.signoff_id,
         "goal_id": p.goal_id,
         "round_id": p.round_id,
+        "request_id": p.request_id,
         "user_id": p.ids[MB],
         "mentorship_id": _mentorship_of(app, p.ids[MB]),
         "kind": "mentees",
@@ -307,6 +339,8 @@ def _api_body(endpoint: str, p: Programme) -> dict[str, Any]:
         "api.import_mentees": {"data": MENTEE_CSV, "content_type": "text/csv"},
         "api.import_mentors": {"data": MENTOR_CSV, "content_type": "text/csv"},
         "api.round_candidates": {"query_string": {"mentee_id": p.ids[MB]}},
+        "api.submit_ranking": {"json": {"ranking": []}},
+        "api.create_request": {"json": {"mentor_id": p.ids[TB]}},
         "api.list_shifts": {"query_string": {"mentor_id": p.ids[TB]}},
         "api.create_competency": {"json": {"code": "NEW-1", "title": "New"}},
         "api.update_competency": {"json": {"title": "Clear communication"}},

@@ -527,6 +527,8 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
                 if any(part in path for part in coordinator_only) or method == "GET"
                 else "mentor_b"
             )
+            if rule.endpoint in ("api.submit_ranking", "api.my_ranking"):
+                who = "mentor_b"  # rankings are the participants' own
             if "bookings" in path and method == "POST" and "attendance" not in path:
                 who = "mentee_b"
             query = {"mentee_id": p.ids["mentee_b"]} if path.endswith("candidates") else {}
@@ -538,7 +540,11 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
         else:
             area = rule.endpoint.split(".")[0]
             who = "coordinator" if area in ("rounds", "participants") else "mentor_b"
-            if rule.endpoint == "shifts.hand_over":
+            if rule.endpoint in (
+                "shifts.hand_over",
+                "preferences.submitted",
+                "preferences.close",
+            ):
                 who = "coordinator"
             if area == "bookings":
                 who = "mentee_b"

@@ -13,7 +13,10 @@ from mentor_match.services.rounds.adjustments import (
 )
 from mentor_match.services.rounds.definition import (
     DEFAULT_MIN_OVERLAP,
+    DEFAULT_SUGGESTIONS,
     MAX_MIN_OVERLAP,
+    MAX_SUGGESTIONS,
+    MODE_LABELS,
     NAME_MAX,
     REASON_TEXT,
     STALE_RUN,
@@ -45,7 +48,10 @@ from mentor_match.services.rounds.running import (
 
 __all__ = [
     "DEFAULT_MIN_OVERLAP",
+    "DEFAULT_SUGGESTIONS",
     "MAX_MIN_OVERLAP",
+    "MAX_SUGGESTIONS",
+    "MODE_LABELS",
     "NAME_MAX",
     "REASON_TEXT",
     "RUN_WAIT_SECONDS",

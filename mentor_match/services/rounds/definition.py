@@ -39,7 +39,19 @@ STATS_KEYS = (
     "mean_score",
     "min_score",
     "solve_seconds",
+    "blocking_pairs",
 )
+
+#: How a round can match (contract §10), in the coordinator's words.
+MODE_LABELS = {
+    "optimal": "Optimal: the most mentees matched, then the highest total score",
+    "stable": "Stable: no mentee and mentor who would both rather be together "
+    "(mentee-proposing deferred acceptance)",
+    "self_select": "Self-select: each mentee gets suggestions, asks one mentor, "
+    "who accepts or declines",
+}
+DEFAULT_SUGGESTIONS = 3
+MAX_SUGGESTIONS = 10
 
 REASON_TEXT = {
     "no_mentors": "There are no mentors with free places in this round.",
@@ -87,14 +99,41 @@ def _min_overlap(raw: Any) -> float:
     return value
 
 
+def _mode_settings(mode: Any, raise_lowest: Any, suggestions: Any) -> tuple[str, bool, int]:
+    details = []
+    if mode not in MODE_LABELS:
+        details.append({"field": "mode", "message": f"one of {', '.join(MODE_LABELS)}"})
+    if not isinstance(raise_lowest, bool):
+        details.append({"field": "raise_lowest", "message": "true or false"})
+    elif raise_lowest and mode != "optimal":
+        details.append(
+            {"field": "raise_lowest", "message": "raising the lowest score is for optimal mode"}
+        )
+    if (
+        isinstance(suggestions, bool)
+        or not isinstance(suggestions, int)
+        or not 1 <= suggestions <= MAX_SUGGESTIONS
+    ):
+        details.append(
+            {"field": "suggestions", "message": f"a whole number from 1 to {MAX_SUGGESTIONS}"}
+        )
+    if details:
+        raise Invalid("the matching mode settings are not valid", details=details)
+    return mode, raise_lowest, suggestions
+
+
 def create_round(
     session: Session,
     coordinator: User | None,
     name: Any,
     weights: dict[str, Any] | None = None,
     min_overlap_hours: Any = DEFAULT_MIN_OVERLAP,
+    mode: Any = "optimal",
+    raise_lowest: Any = False,
+    suggestions: Any = DEFAULT_SUGGESTIONS,
 ) -> MatchRound:
     """A draft round with the coordinator's rules; the pool is read when it runs."""
+    mode, raise_lowest, suggestions = _mode_settings(mode, raise_lowest, suggestions)
     details = []
     if not isinstance(name, str) or not name.strip():
         details.append({"field": "name", "message": "give the round a name"})
@@ -111,6 +150,9 @@ def create_round(
         min_overlap_hours=overlap,
         stats={},
         created_by_id=coordinator.id if coordinator is not None else None,
+        mode=mode,
+        raise_lowest=raise_lowest,
+        suggestions=suggestions,
     )
     session.add(match_round)
     session.flush()
@@ -176,8 +218,50 @@ def round_summary(match_round: MatchRound) -> dict[str, Any]:
         "started_at": _iso(match_round.started_at),
         "finished_at": _iso(match_round.finished_at),
         "published_at": _iso(match_round.published_at),
+        "mode": match_round.mode or "optimal",
+        "raise_lowest": bool(match_round.raise_lowest),
+        "suggestions": match_round.suggestions or DEFAULT_SUGGESTIONS,
+        "preferences_open": preferences_open(match_round),
         "stats": stats,
+        "price_of_stability": price_of_stability(stats),
     }
+
+
+def preferences_open(match_round: MatchRound) -> bool:
+    """Participants may rank while the round is a draft and the coordinator has not closed it."""
+    return (
+        match_round.status == RoundStatus.DRAFT.value
+        and match_round.preferences_closed_at is None
+        and (match_round.mode or "optimal") != "self_select"
+    )
+
+
+def price_of_stability(stats: dict[str, Any]) -> str:
+    """The plain sentence comparing the stable and the optimal match on the same pool."""
+    mode = stats.get("mode")
+    if mode == "stable":
+        stable_total, optimal_total = stats.get("total_score"), stats.get("optimal_total_score")
+        optimal_blocking = stats.get("optimal_blocking_pairs")
+    elif mode in ("optimal", "self_select"):
+        stable_total, optimal_total = stats.get("stable_total_score"), stats.get("total_score")
+        optimal_blocking = stats.get("blocking_pairs")
+    else:
+        return ""
+    if stable_total is None or optimal_total is None or optimal_blocking is None:
+        return ""
+    if optimal_total > 0:
+        lost = (optimal_total - stable_total) / optimal_total * 100
+        first = f"the stable match scores {lost:.1f} % less"
+    else:
+        first = "the stable match scores the same"
+    if optimal_blocking == 0:
+        second = "the optimal one is stable too: no pair would both rather swap"
+    elif optimal_blocking == 1:
+        second = "the optimal one leaves 1 pair who would both rather swap"
+    else:
+        second = f"the optimal one leaves {optimal_blocking:,} pairs who would both rather swap"
+    sentence = f"{first}; {second}"
+    return sentence[0].upper() + sentence[1:] + "."
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -22,15 +22,20 @@ from mentor_match.models import (
 )
 from mentor_match.services.errors import Conflict
 from mentor_match.services.rounds.definition import get_round
+from mentor_match.services.rounds.self_select import publish_suggestions
 
 
-def publish_round(session: Session, round_id: int) -> MatchRound:
+def publish_round(session: Session, round_id: int, base_url: str = "") -> MatchRound:
     """Turn the proposal into mentorships, in one transaction, and mail each pair.
+
+    A self-select round publishes suggestions instead (`self_select.publish_suggestions`).
 
     The status moves proposed -> published with a conditional UPDATE (so two publishes
     cannot both pass), then each mentor's capacity and each mentee's freedom are checked
     again against the database, with the mentors' profiles locked on PostgreSQL.
     """
+    if get_round(session, round_id).mode == "self_select":
+        return publish_suggestions(session, round_id, base_url)
     begin_write(session)
     match_round = get_round(session, round_id)
     now = utcnow()

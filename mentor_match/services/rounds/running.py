@@ -23,7 +23,6 @@ from mentor_match.jobs.queue import request_job
 from mentor_match.matching import (
     MatchingError,
     RoundResult,
-    solve_round,
 )
 from mentor_match.models import (
     MatchRound,
@@ -32,6 +31,7 @@ from mentor_match.models import (
     UnmatchedMentee,
 )
 from mentor_match.services.errors import Conflict
+from mentor_match.services.rounds import modes
 from mentor_match.services.rounds.definition import (
     RUN_LEASE,
     STALE_RUN,
@@ -155,7 +155,7 @@ def run_round(session: Session, round_id: int, progress: Progress | None = None)
 
     started = perf_counter()
     try:
-        result = solve_round(pool.data, progress=solver_progress)
+        outcome = modes.solve_pool(session, match_round, pool, solver_progress)
     except MatchingError as exc:
         begin_write(session)
         _fail(session, round_id, f"The round could not be solved: {exc}")
@@ -167,7 +167,9 @@ def run_round(session: Session, round_id: int, progress: Progress | None = None)
     report("storing", 0.92)
     started = perf_counter()
     begin_write(session)  # on SQLite: take the write lock now, not halfway through
+    result = outcome.result
     store_proposal(session, round_id, result)
+    modes.store_blocking(session, round_id, outcome)
     store_seconds = perf_counter() - started
     match_round = get_round(session, round_id)
     stats = dict(result.stats)
