@@ -521,7 +521,7 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
         for name in rule.arguments:
             path = path.replace(f"<int:{name}>", big)
         if rule.endpoint.startswith("api."):
-            coordinator_only = ("round", "mentorships", "/people/")
+            coordinator_only = ("round", "mentorships", "/people/", "/outbox/")
             who = (
                 "coordinator"
                 if any(part in path for part in coordinator_only) or method == "GET"
@@ -539,7 +539,7 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
             assert response.get_json()["error"]["code"] == "not_found"
         else:
             area = rule.endpoint.split(".")[0]
-            who = "coordinator" if area in ("rounds", "participants") else "mentor_b"
+            who = "coordinator" if area in ("rounds", "participants", "outbox") else "mentor_b"
             if rule.endpoint in (
                 "shifts.hand_over",
                 "preferences.submitted",
