@@ -361,7 +361,11 @@ def cancel_booking(booking_id: int) -> dict[str, Any]:
 )
 @roles_required("mentor", "coordinator", "mentee")
 def record_attendance(booking_id: int) -> dict[str, Any]:
-    data = parse_body(Attendance)
+    try:
+        data = parse_body(Attendance)
+    except Invalid:
+        bookings.get_booking(db.session, _caller(), booking_id)  # an unknown booking is a 404
+        raise
     booking = bookings.record_attendance(
         db.session, _caller(), booking_id, attended=data.attended, hours=data.hours
     )
