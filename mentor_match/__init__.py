@@ -15,7 +15,7 @@ from mentor_match import config as config_module
 from mentor_match.api import bp as api_bp
 from mentor_match.bodies import BoundedRequest
 from mentor_match.database import configure_engine
-from mentor_match.extensions import csrf, db, login_manager, migrate
+from mentor_match.extensions import bootstrap, csrf, db, login_manager, migrate
 from mentor_match.jobs import queue as job_queue
 from mentor_match.jobs import tasks as job_tasks
 from mentor_match.models import accounts as account_models
@@ -101,6 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    bootstrap.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -31,6 +31,7 @@ ENV_KEYS = {
     "OUTBOX_RETRY_HOURS": "OUTBOX_RETRY_HOURS",
     "OUTBOX_BACKOFF_SECONDS": "OUTBOX_BACKOFF_SECONDS",
     "OUTBOX_LEASE_SECONDS": "OUTBOX_LEASE_SECONDS",
+    "CERTIFICATE_DIR": "CERTIFICATE_DIR",
 }
 
 INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT", "PROXY_HOPS", "SWEEP_SECONDS"}
@@ -56,6 +57,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_USERNAME": None,
         "MAIL_PASSWORD": None,
         "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
+        "CERTIFICATE_DIR": str(Path(instance_path) / "certificates"),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -81,6 +83,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OUTBOX_LEASE_SECONDS": 120.0,
         "OUTBOX_BATCH": 20,
         "OUTBOX_KEEP_DAYS": 30.0,
+        "BOOTSTRAP_SERVE_LOCAL": True,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +28,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Bootstrap's CSS and JS, served by the app itself (never a CDN: the CSP allows 'self' only).
+bootstrap = Bootstrap5()

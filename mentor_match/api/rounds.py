@@ -174,6 +174,7 @@ CANDIDATES_SCHEMA = {
                     "overlap_hours": NUMBER,
                     "proposed": {"type": "boolean"},
                     "pinned": {"type": "boolean"},
+                    "places_left": {"type": "integer"},
                 },
             },
         },

@@ -1,19 +1,19 @@
-"""API: shadowing shifts, bookings, attendance and the CPD hours log."""
+"""API: shadowing shifts, bookings and attendance."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from flask import Response, request
+from flask import request
 from pydantic import Field
 
 from mentor_match.api.base import ID_SCHEMA, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, login_required, roles_required
-from mentor_match.edge import current_link_base, download
+from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
-from mentor_match.services import bookings, cpd, shifts
+from mentor_match.services import bookings, shifts
 from mentor_match.services.errors import Invalid
 
 if TYPE_CHECKING:  # a name for the type only: the API reaches accounts through the services
@@ -55,27 +55,6 @@ BOOKING_SCHEMA: dict[str, Any] = {
         "hours": {"type": "number", "nullable": True},
         "attendance_recorded_at": {"type": "string", "format": "date-time", "nullable": True},
         "attendance_recorded_by": {"type": "string", "nullable": True},
-    },
-}
-CPD_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["entries", "total"],
-    "properties": {
-        "entries": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "date": {"type": "string", "format": "date"},
-                    "mentor": {"type": "string"},
-                    "specialty": {"type": "string"},
-                    "location": {"type": "string"},
-                    "hours": {"type": "number"},
-                    "running_total": {"type": "number"},
-                },
-            },
-        },
-        "total": {"type": "number"},
     },
 }
 LIST_QUERY = [
@@ -370,28 +349,3 @@ def record_attendance(booking_id: int) -> dict[str, Any]:
         db.session, _caller(), booking_id, attended=data.attended, hours=data.hours
     )
     return bookings.booking_dict(booking)
-
-
-@spec.route(
-    "/me/cpd",
-    methods=["GET"],
-    summary="The caller's attended shadowing hours, with a running total",
-    tag="cpd",
-    responses={200: CPD_SCHEMA},
-)
-@roles_required("mentee")
-def my_cpd() -> dict[str, Any]:
-    return cpd.cpd_dict(cpd.cpd_log(db.session, _caller()))
-
-
-@spec.route(
-    "/me/cpd.csv",
-    methods=["GET"],
-    summary="The caller's CPD log as CSV",
-    tag="cpd",
-    responses={200: {"type": "string"}},
-    response_type="text/csv",
-)
-@roles_required("mentee")
-def my_cpd_csv() -> Response:
-    return download(cpd.cpd_csv(cpd.cpd_log(db.session, _caller())), "cpd-log.csv")

@@ -23,6 +23,7 @@ from mentor_match.jobs.queue import JOBS, huey
 from mentor_match.mail import PermanentFailure, Postman, TemporaryFailure, build_message
 from mentor_match.services import imports, outbox, reminders, rounds, suggestions
 from mentor_match.services.calendars import LinkBase
+from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.feedback import tasks as feedback_tasks
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,8 @@ def run_round(round_id: int) -> None:
 
 def sweep_once() -> dict[str, int]:
     """What the periodic sweep does: fail dead runs, delete old sent mail, queue due shift
-    reminders and overdue-task reminders, expire unanswered mentor requests, finish pending
+    reminders and overdue-task reminders, expire unanswered mentor requests,
+    remind mentees short of CE hours, finish pending
     invitations, and deliver due mail (retries)."""
     found: dict[str, int] = {}
     with task_session() as session:
@@ -203,6 +205,11 @@ def sweep_once() -> dict[str, int]:
         session.commit()
         # Self-select requests nobody answered in 7 days free the mentee to ask the next one.
         found["expired_requests"] = suggestions.expire_requests(session)
+        session.commit()
+        # Mentees short of their CE hours 100, 60 and 30 days before their cycle ends.
+        found["cpd_reminders"] = cpd_portfolio.send_due_reminders(
+            session, base_url=links_for(app).base_url
+        )
         session.commit()
         pending = imports.count_pending_invitations(session)
         due = outbox.has_due(session)

@@ -51,7 +51,8 @@ def _explain_block(scorer: RoundScorer, rows: np.ndarray) -> list[Unmatched]:
     for k, mentee_id in enumerate(mentee_ids.tolist()):
         mentee = scorer.mentees[rows[k]]
         if not shares[k].any():
-            wanted = ", ".join(mentee.specialties) or "none listed"
+            names = scorer.data.specialty_names
+            wanted = ", ".join(names.get(s, s) for s in mentee.specialties) or "none listed"
             out.append(
                 Unmatched(
                     mentee_id,

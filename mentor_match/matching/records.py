@@ -139,6 +139,9 @@ class RoundInput:
     past_pairs: frozenset[tuple[int, int]] = frozenset()
     #: Pairs one side left off a submitted ranking: never matched, like exclusions.
     unacceptable: frozenset[tuple[int, int]] = frozenset()
+    # Only for explanations: a specialty's name by its slug ("mtm" -> "Medication therapy
+    # management"); a slug not listed is shown as it is.
+    specialty_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

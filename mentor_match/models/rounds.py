@@ -53,6 +53,9 @@ class MatchRound(db.Model):
     weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     min_overlap_hours: Mapped[float] = mapped_column(Float, default=DEFAULT_MIN_OVERLAP_HOURS)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The proposal this round had before its latest run (pairs and counts), so the review can
+    # say what a re-run changed.
+    previous_run: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     progress_stage: Mapped[str] = mapped_column(String(40), default="")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str] = mapped_column(Text, default="")

@@ -89,6 +89,16 @@ class Shift(db.Model):
     def is_cancelled(self) -> bool:
         return self.status == ShiftStatus.CANCELLED
 
+    @property
+    def phase(self) -> str:
+        """What a person reads: cancelled, scheduled, in progress or ended (by the clock now)."""
+        if self.is_cancelled:
+            return "cancelled"
+        now = utcnow()
+        if now < self.start_at:
+            return "scheduled"
+        return "in progress" if now < self.end_at else "ended"
+
 
 class Booking(db.Model):
     """A mentee's seat (or place on the waitlist) on a shift, and later their attendance."""

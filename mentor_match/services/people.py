@@ -23,6 +23,7 @@ from mentor_match.models import (
     MenteeProfile,
     MenteeSpecialty,
     MentorProfile,
+    Mentorship,
     Role,
     Site,
     Specialty,
@@ -100,7 +101,24 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _people_query(role: str, query: str = "", site_id: int | None = None):  # noqa: ANN202
+# How a list of people can be sorted, in the coordinator's words.
+PEOPLE_SORTS = {
+    "name": "Name, A to Z",
+    "-name": "Name, Z to A",
+    "email": "Email",
+    "newest": "Newest first",
+}
+# Matched: has a current mentorship; waiting: has none.
+PEOPLE_STATUSES = {"matched": "Matched", "waiting": "Waiting for a match"}
+
+
+def _people_query(  # noqa: ANN202
+    role: str,
+    query: str = "",
+    site_id: int | None = None,
+    specialty: str | None = None,
+    status: str | None = None,
+):
     stmt = select(User).where(User.role == role)
     query = check_search(query)
     if query:
@@ -111,10 +129,33 @@ def _people_query(role: str, query: str = "", site_id: int | None = None):  # no
                 func.lower(User.email).like(like, escape="\\"),
             )
         )
+    profile = MentorProfile if role == Role.MENTOR else MenteeProfile
+    if site_id or specialty:
+        stmt = stmt.join(profile, profile.user_id == User.id)
     if site_id:
-        profile = MentorProfile if role == Role.MENTOR else MenteeProfile
-        stmt = stmt.join(profile, profile.user_id == User.id).where(profile.site_id == site_id)
+        stmt = stmt.where(profile.site_id == site_id)
+    if specialty:
+        if role == Role.MENTOR:
+            stmt = stmt.where(MentorProfile.specialties.any(Specialty.slug == specialty))
+        else:
+            stmt = stmt.where(
+                MenteeProfile.ranked_specialties.any(
+                    MenteeSpecialty.specialty.has(Specialty.slug == specialty)
+                )
+            )
+    if status in PEOPLE_STATUSES:
+        person = Mentorship.mentor_id if role == Role.MENTOR else Mentorship.mentee_id
+        current = select(Mentorship.id).where(person == User.id, Mentorship.ended_at.is_(None))
+        stmt = stmt.where(current.exists() if status == "matched" else ~current.exists())
     return stmt
+
+
+def _people_order(sort: str):  # noqa: ANN202
+    return {
+        "-name": (User.name.desc(), User.id.desc()),
+        "email": (User.email, User.id),
+        "newest": (User.id.desc(),),
+    }.get(sort, (User.name, User.id))
 
 
 def list_people(
@@ -123,6 +164,9 @@ def list_people(
     *,
     query: str = "",
     site_id: int | None = None,
+    specialty: str | None = None,
+    status: str | None = None,
+    sort: str = "name",
     page: int = 1,
     per_page: int = 50,
     max_per_page: int = 500,
@@ -137,7 +181,7 @@ def list_people(
             f"per_page must be from 1 to {max_per_page}",
             details=[{"field": "per_page", "message": f"must be from 1 to {max_per_page}"}],
         )
-    stmt = _people_query(role, query, site_id)
+    stmt = _people_query(role, query, site_id, specialty, status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     loaders = [selectinload(User.windows)]
     if role == Role.MENTOR:
@@ -159,7 +203,7 @@ def list_people(
     items = list(
         session.scalars(
             stmt.options(*loaders)
-            .order_by(User.name, User.id)
+            .order_by(*_people_order(sort))
             .limit(per_page)
             .offset((page - 1) * per_page)
         )

@@ -282,8 +282,10 @@ def create_series(
     weekdays: set[int] | None = None,
     mentor_id: int | None = None,
     now: datetime | None = None,
+    skip_days: frozenset[date] = frozenset(),
 ) -> list[Shift]:
-    """Publish a shift for each of the mentor's weekly availability windows over a date range.
+    """Publish a shift for each of the mentor's weekly availability windows over a date range,
+    leaving out `skip_days` (holidays, leave: local dates of the mentor).
 
     Windows are in the mentor's own time zone, so a 07:00 shift stays at 07:00 local across a
     DST change (its UTC time moves). Windows that already started are skipped.
@@ -314,7 +316,8 @@ def create_series(
             details=[_problem("availability", "add availability windows to the profile first")],
         )
     times = [(s, e) for s, e in series_times(windows, mentor.timezone, first_day, last_day)]
-    times = [(s, e) for s, e in times if s > now]
+    zone = ZoneInfo(mentor.timezone)
+    times = [(s, e) for s, e in times if s > now and s.astimezone(zone).date() not in skip_days]
     if not times:
         raise Invalid(
             "no availability window falls in those dates",

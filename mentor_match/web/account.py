@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mentor_match.auth import login_required, sign_out_elsewhere
 from mentor_match.extensions import db
-from mentor_match.services import accounts
+from mentor_match.services import accounts, confirmations
 from mentor_match.services.errors import Invalid
+from mentor_match.web.confirming import Confirmation, confirm_page
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=500)])
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=500)],
+        render_kw={"autocomplete": "current-password"},
+    )
     new = PasswordField(
         "New password",
         validators=[
@@ -25,10 +31,12 @@ class PasswordForm(FlaskForm):
             Length(min=accounts.MIN_PASSWORD_LENGTH, max=500),
         ],
         description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Change password")
 
@@ -62,10 +70,25 @@ def _render(password_form=None, token_form=None, new_token=None, status=200):  #
     )
 
 
+NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 - a session key, not a secret
+
+
 @bp.get("/")
 @login_required
 def settings():  # noqa: ANN201
-    return _render()
+    new_token = None
+    shown = session.pop(NEW_TOKEN_KEY, None)
+    if isinstance(shown, list) and len(shown) == 2:
+        token = next(
+            (t for t in accounts.list_api_tokens(db.session, current_user) if t.id == shown[0]),
+            None,
+        )
+        if token is not None:
+            new_token = (token, shown[1])
+    response = make_response(_render(new_token=new_token))
+    if new_token is not None:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/password")
@@ -93,7 +116,30 @@ def create_token():  # noqa: ANN201
     if not form.validate_on_submit():
         return _render(token_form=form, status=422)
     token, raw = accounts.create_api_token(db.session, current_user, form.name.data or "")
-    return _render(new_token=(token, raw))
+    # Post/redirect/get: a reload shows the settings page again instead of creating a second
+    # token. The raw token rides in the signed session cookie for this one redirect only.
+    session[NEW_TOKEN_KEY] = [token.id, raw]
+    return redirect(url_for("account.settings"))
+
+
+@bp.get("/tokens/<int:token_id>/revoke")
+@login_required
+def confirm_revoke(token_id: int):  # noqa: ANN201
+    """Ask first: scripts using the token stop working at once."""
+    token = confirmations.api_token(db.session, current_user, token_id)
+    return confirm_page(
+        Confirmation(
+            title="Revoke this token?",
+            question=f"The API token “{token.name}” (starting {token.prefix}…) will stop working "
+            "at once.",
+            action=url_for("account.revoke_token"),
+            button="Revoke the token",
+            back=url_for("account.settings"),
+            consequences=["Every script or tool using it is refused from now on."],
+            nobody_told="Nobody is sent a message: tell whoever runs scripts with it.",
+            fields={"rev-token_id": str(token.id), "rev-csrf_token": generate_csrf()},
+        )
+    )
 
 
 @bp.post("/tokens/revoke")

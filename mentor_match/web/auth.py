@@ -11,8 +11,9 @@ from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mentor_match.auth import sign_in, sign_out
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
-from mentor_match.services import accounts
+from mentor_match.services import accounts, password_reset
 from mentor_match.services.errors import Invalid
 from mentor_match.transaction import keep_changes
 
@@ -20,8 +21,16 @@ bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=500)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
 
@@ -75,10 +84,12 @@ class WelcomeForm(FlaskForm):
         "Choose a password",
         validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=500)],
         description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Repeat the password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField("Set my password and sign in")
 
@@ -103,3 +114,67 @@ def welcome(token: str):  # noqa: ANN201
             return redirect(url_for("main.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/welcome.html", form=form, user=user, problem=None), status
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Give the email you sign in with."), Length(max=254)],
+        description="The address you sign in with. We mail it a link to choose a new password.",
+        render_kw={"autocomplete": "email"},
+    )
+    submit = SubmitField("Mail me a reset link")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():  # noqa: ANN201
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        password_reset.request_reset(
+            db.session,
+            form.email.data or "",
+            base_url=base_url(),
+            secret_key=current_app.config["SECRET_KEY"],
+        )
+        flash(
+            "If an account uses that address, a link to choose a new password is on its way. "
+            f"It works once, for {password_reset.RESET_HOURS} hours.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+class ResetForm(WelcomeForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_LENGTH, max=500)],
+        description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set the new password and sign in")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):  # noqa: ANN201
+    """The mailed link: choose a new password; every other session is signed out."""
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        user = password_reset.user_for_reset(db.session, token, secret)
+    except Invalid as exc:
+        return render_template("auth/reset.html", problem=exc.message, form=None), 400
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset_password(db.session, token, form.password.data or "", secret)
+        except Invalid as exc:
+            form.password.errors = [exc.message]  # answered 400: nothing is written
+        else:
+            accounts.close_other_login_sessions(db.session, user, None)
+            sign_in(user, remember=False)
+            flash("Your new password is set, and every other device is signed out.", "success")
+            return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/reset.html", form=form, user=user, problem=None), status

@@ -18,8 +18,10 @@ from flask_login import current_user
 from mentor_match.auth import roles_required
 from mentor_match.edge import current_link_base, invite_download
 from mentor_match.extensions import db
-from mentor_match.services import bookings, calendars, people, shifts
+from mentor_match.services import bookings, calendars, confirmations, people, shifts
 from mentor_match.services.errors import ServiceError
+from mentor_match.web.confirming import Confirmation, confirm_page
+from mentor_match.web.formatting import local_range
 from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 
@@ -97,22 +99,82 @@ def book(shift_id: int):  # noqa: ANN201
 def index():  # noqa: ANN201
     now = datetime.now(UTC)
     items = bookings.bookings_of(db.session, current_user)
-    upcoming = [b for b in items if b.shift.end_at > now]
-    past = [b for b in items if b.shift.end_at <= now]
-    return render_template("bookings/index.html", upcoming=upcoming, past=past, now=now)
+    # Cancelled bookings (or bookings on cancelled shifts) are kept apart: Upcoming is only
+    # what the mentee is actually going to.
+    gone = [b for b in items if b.status == "cancelled" or b.shift.is_cancelled]
+    live = [b for b in items if b not in gone]
+    upcoming = [b for b in live if b.shift.end_at > now]
+    past = [b for b in live if b.shift.end_at <= now]
+    positions = confirmations.waitlist_positions(
+        db.session, sorted({b.shift_id for b in upcoming if b.status == "waitlisted"})
+    )
+    return render_template(
+        "bookings/index.html",
+        upcoming=upcoming,
+        past=past,
+        cancelled=gone,
+        positions=positions,
+        now=now,
+    )
+
+
+@bp.get("/<int:booking_id>")
+@roles_required("mentee", "mentor", "coordinator")
+def show(booking_id: int):  # noqa: ANN201
+    """One booking and its shift: when, where, the mentor's notes, the waitlist place."""
+    booking = bookings.get_booking(db.session, current_user, booking_id)
+    position = confirmations.waitlist_positions(db.session, [booking.shift_id]).get(booking.id)
+    return render_template("bookings/show.html", b=booking, s=booking.shift, position=position)
+
+
+@bp.get("/<int:booking_id>/cancel")
+@roles_required("mentee", "mentor", "coordinator")
+def confirm_cancel(booking_id: int):  # noqa: ANN201
+    """Ask first: cancelling a seat or leaving a waitlist cannot be undone."""
+    booking = bookings.get_booking(db.session, current_user, booking_id)
+    if booking.status == "cancelled":
+        flash("This booking is already cancelled.", "info")
+        return redirect(url_for("bookings.index"))
+    shift = booking.shift
+    effects = confirmations.of_cancelling_booking(db.session, booking)
+    waitlisted = booking.status == "waitlisted"
+    yours = booking.mentee_id == current_user.id
+    when = f"{shift.mentor.name}'s shift on {local_range(shift.start_at, shift.end_at)}"
+    back = url_for("bookings.index") if yours else url_for("shifts.show", shift_id=shift.id)
+    who = "You" if yours else booking.mentee.name
+    whose = "Your" if yours else f"{booking.mentee.name}'s"
+    return confirm_page(
+        Confirmation(
+            title="Leave the waitlist?" if waitlisted else "Cancel this booking?",
+            question=(
+                f"{who} will leave the waitlist of {when}."
+                if waitlisted
+                else f"{whose} seat on {when} will be cancelled."
+            ),
+            action=url_for("bookings.cancel", booking_id=booking.id),
+            button="Leave the waitlist" if waitlisted else "Cancel the booking",
+            back=back,
+            told=effects.told,
+            consequences=effects.changes,
+        )
+    )
 
 
 @bp.route("/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentee", "mentor", "coordinator")
 def cancel(booking_id: int):  # noqa: ANN201
     try:
-        bookings.cancel_booking(db.session, current_user, booking_id, links=current_link_base())
+        booking = bookings.cancel_booking(
+            db.session, current_user, booking_id, links=current_link_base()
+        )
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
         refused(exc)
-    else:
-        flash("Booking cancelled.", "success")
+        return redirect(url_for("bookings.index"))
+    flash("Booking cancelled.", "success")
+    if booking.mentee_id != current_user.id:
+        return redirect(url_for("shifts.show", shift_id=booking.shift_id))
     return redirect(url_for("bookings.index"))
 
 

@@ -19,6 +19,7 @@ from mentor_match.auth import roles_required
 from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
 from mentor_match.services import calendars
+from mentor_match.web.confirming import Confirmation, confirm_page
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("calendar", __name__)
@@ -62,6 +63,26 @@ def subscribe():  # noqa: ANN201
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/calendar/rotate")
+@roles_required("mentor", "mentee")
+def confirm_rotate():  # noqa: ANN201
+    """Ask first: the old link stops working at once."""
+    return confirm_page(
+        Confirmation(
+            title="Make a new calendar link?",
+            question="Your current calendar link will stop working at once.",
+            action=url_for("calendar.rotate"),
+            button="Make a new link",
+            back=url_for("calendar.subscribe"),
+            consequences=[
+                "Every calendar app subscribed to the old link stops updating.",
+                "You subscribe again with the new link shown next.",
+            ],
+            nobody_told="Nobody is sent a message: only you use this link.",
+        )
+    )
 
 
 @bp.route("/calendar/rotate", methods=["POST"])

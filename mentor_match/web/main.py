@@ -20,6 +20,12 @@ def index():  # noqa: ANN201
     return render_template("main/index.html", home=home)
 
 
+@bp.get("/accessibility")
+def accessibility():  # noqa: ANN201
+    """The accessibility statement: open to everyone, signed in or not."""
+    return render_template("main/accessibility.html")
+
+
 @bp.get("/healthz")
 def health() -> dict[str, str]:
     db.session.execute(select(1))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
+from flask_login import current_user
 
 
 @dataclass(frozen=True)
@@ -43,4 +44,14 @@ def register(app: Flask) -> None:
                 and link.endpoint not in ("participants.index", "profile.edit")
             ]
 
-        return {"nav_items": nav_items, "home_links": home_links}
+        def nav_here(endpoint: str) -> bool:
+            """Is this menu entry the page shown? The exact page when it has an entry of its
+            own (Book a shift vs My bookings), else any page of the same area."""
+            current = request.endpoint or ""
+            role = getattr(current_user, "role", None)
+            mine = {link.endpoint for link in available() if role in link.roles}
+            if current in mine:
+                return current == endpoint
+            return current.split(".")[0] == endpoint.split(".")[0]
+
+        return {"nav_items": nav_items, "home_links": home_links, "nav_here": nav_here}

@@ -170,10 +170,18 @@ def _windows_from(form) -> list[Window] | None:  # noqa: ANN001
 @roles_required("mentor", "mentee")
 def edit():  # noqa: ANN201
     user = current_user._get_current_object()
+    return profile_page(user, done=url_for("profile.edit"), saved="Your profile is saved.")
+
+
+def profile_page(user, *, done: str, saved: str, by_coordinator: bool = False):  # noqa: ANN001, ANN201
+    """The profile editor for `user`: their own page, or a coordinator's edit of it."""
     form = _form_for(user)
+    if not by_coordinator:  # the browser may fill in the person's own name, never another's
+        form.name.render_kw = {"autocomplete": "name"}
+    page = {"form": form, "user": user, "by_coordinator": by_coordinator, "back": done}
     if not form.is_submitted():
         _fill(form, user)
-        return render_template("profile/edit.html", form=form, user=user)
+        return render_template("profile/edit.html", **page)
     status = 422
     if form.validate():
         windows = _windows_from(form)
@@ -206,7 +214,7 @@ def edit():  # noqa: ANN201
                     names["specialties"] = "ranked"
                 show_on_form(form, exc, fields=names)
             else:
-                flash("Your profile is saved.", "success")
-                return redirect(url_for("profile.edit"))
+                flash(saved, "success")
+                return redirect(done)
     flash("Some fields need attention; see the messages below.", "error")
-    return render_template("profile/edit.html", form=form, user=user), status
+    return render_template("profile/edit.html", **page), status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,6 +19,7 @@ from mentor_match.extensions import db
 from mentor_match.matching import FACTORS, Weights
 from mentor_match.services import people, rounds
 from mentor_match.services.errors import Invalid, ServiceError
+from mentor_match.services.rounds import review
 from mentor_match.services.rounds.modes import blocking_pairs as list_blocking_pairs
 from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
@@ -157,10 +159,11 @@ def _page_number() -> int:
 def show(round_id: int):  # noqa: ANN201
     match_round = rounds.get_round(db.session, round_id)
     data = rounds.round_dict(db.session, match_round)
-    total = len(data["matches"])
+    view = _pair_view(data)
+    total = len(view.matches)
     pages = max(1, -(-total // PER_PAGE))
     page = min(_page_number(), pages)
-    shown = data["matches"][(page - 1) * PER_PAGE : page * PER_PAGE]
+    shown = view.matches[(page - 1) * PER_PAGE : page * PER_PAGE]
     stats = data["stats"]
     greedy = _greedy(stats)
     return render_template(
@@ -176,7 +179,65 @@ def show(round_id: int):  # noqa: ANN201
         weight_labels=rounds.WEIGHT_LABELS,
         factor_max=_factor_max(data["weights"]),
         mode_labels=rounds.MODE_LABELS,
+        pinned_now={(p["mentee_id"], p["mentor_id"]) for p in data.get("pins", [])},
+        changes=review.changes_since_previous(db.session, data),
+        view=view,
+        unmatched=view.unmatched,
+        sort_choices=SORT_CHOICES,
+        reasons=sorted({(u["reason"], u["reason_text"]) for u in data.get("unmatched", [])}),
     )
+
+
+SORT_CHOICES = {
+    "mentee": "Mentee name",
+    "score": "Score, lowest first",
+    "-score": "Score, highest first",
+    "specialty": "Specialty part, lowest first",
+    "availability": "Availability part, lowest first",
+    "site": "Site part, lowest first",
+    "preference": "Preference part, lowest first",
+    "mentor": "Mentor name",
+}
+
+
+@dataclass(frozen=True)
+class PairView:
+    """The pairs and unmatched mentees as the coordinator asked to see them."""
+
+    matches: list[dict[str, Any]]
+    unmatched: list[dict[str, Any]]
+    sort: str
+    q: str
+    reason: str
+
+
+def _pair_view(data: dict[str, Any]) -> PairView:
+    """Sort and filter a round's pairs (by score or a factor, by name) and its unmatched
+    mentees (by reason), so a round of hundreds of pairs can be reviewed."""
+    sort = request.args.get("sort", "mentee")
+    sort = sort if sort in SORT_CHOICES else "mentee"
+    q = request.args.get("q", "").strip()[:100]
+    reason = request.args.get("reason", "")[:40]
+    matches = list(data.get("matches", []))
+    if q:
+        needle = q.casefold()
+        matches = [
+            m
+            for m in matches
+            if needle in m["mentee_name"].casefold() or needle in m["mentor_name"].casefold()
+        ]
+    if sort in ("mentee", "mentor"):
+        matches.sort(key=lambda m: (m[f"{sort}_name"].casefold(), m["mentee_id"]))
+    elif sort in ("score", "-score"):
+        matches.sort(key=lambda m: (m["score"], m["mentee_id"]), reverse=sort == "-score")
+    else:
+        matches.sort(key=lambda m: (float(m["breakdown"].get(sort, 0)), m["mentee_id"]))
+    unmatched = list(data.get("unmatched", []))
+    if reason:
+        unmatched = [u for u in unmatched if u["reason"] == reason]
+    if q:
+        unmatched = [u for u in unmatched if q.casefold() in u["mentee_name"].casefold()]
+    return PairView(matches=matches, unmatched=unmatched, sort=sort, q=q, reason=reason)
 
 
 def _factor_max(weights: dict[str, Any]) -> dict[str, float]:
@@ -214,6 +275,7 @@ def _back(round_id: int):  # noqa: ANN202
 @coordinator_required
 def run(round_id: int):  # noqa: ANN201
     try:
+        review.remember_current_proposal(db.session, round_id)
         start_round_run(round_id)
     except ServiceError as exc:
         refused(exc)
@@ -293,7 +355,8 @@ def remove_exclusion(round_id: int):  # noqa: ANN201
 @coordinator_required
 def confirm_publish(round_id: int):  # noqa: ANN201
     match_round = rounds.get_round(db.session, round_id)
-    return render_template("rounds/publish.html", round=rounds.round_summary(match_round))
+    data = rounds.round_dict(db.session, match_round)
+    return render_template("rounds/publish.html", round=data)
 
 
 @bp.post("/<int:round_id>/publish")

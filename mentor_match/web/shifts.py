@@ -31,16 +31,22 @@ from wtforms.validators import (
 from mentor_match.auth import roles_required
 from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
-from mentor_match.services import bookings, people, shifts
+from mentor_match.services import bookings, confirmations, people, shifts
 from mentor_match.services.errors import ServiceError
-from mentor_match.web.formatting import viewer_zone
+from mentor_match.web.confirming import Confirmation, confirm_page
+from mentor_match.web.formatting import local_range, viewer_zone
 from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
 add_link(
-    Link("shifts.index", "Shifts", ("mentor",), "publish shadowing shifts and see who booked.")
+    Link(
+        "shifts.index",
+        "Shifts",
+        ("mentor", "coordinator"),
+        "shadowing shifts, who booked them and their attendance.",
+    )
 )
 
 
@@ -81,12 +87,32 @@ class ShiftForm(DetailsForm):
     submit = SubmitField("Publish shift")
 
 
+def _skip_days(form: FlaskForm, field: StringField) -> None:
+    days = []
+    for part in (field.data or "").replace(";", ",").replace(" ", ",").split(","):
+        if not part:
+            continue
+        try:
+            days.append(date.fromisoformat(part))
+        except ValueError:
+            raise ValidationError(f"'{part[:20]}' is not a date like 2026-12-24.") from None
+    if len(days) > 366:
+        raise ValidationError("At most 366 dates.")
+    field.days = frozenset(days)
+
+
 class SeriesForm(DetailsForm):
     first_day = DateField(
         "First day", validators=[DataRequired("Choose the first day."), _on_the_calendar]
     )
     last_day = DateField(
         "Last day", validators=[DataRequired("Choose the last day."), _on_the_calendar]
+    )
+    skip = StringField(
+        "Leave out these dates",
+        validators=[Length(max=4000), _skip_days],
+        description="Holidays or leave, as YYYY-MM-DD separated by commas, e.g. "
+        "2026-12-24, 2026-12-31. Leave empty to publish every day in the range.",
     )
     submit = SubmitField("Publish the series")
 
@@ -119,6 +145,15 @@ class AttendanceForm(FlaskForm):
         "Hours", places=2, validators=[Optional(), NumberRange(0, shifts.MAX_SHIFT_HOURS)]
     )
     submit = SubmitField("Record")
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        if not super().validate(extra_validators):
+            return False
+        # A blank hours box is a mistake to point out, not "the whole shift" said silently.
+        if self.attended.data == "yes" and self.hours.data is None:
+            self.hours.errors = ["Give the hours attended (0 to 24)."]
+            return False
+        return True
 
 
 def _specialty_choices(form: DetailsForm) -> None:
@@ -185,6 +220,7 @@ def series():  # noqa: ANN201
                     first_day=form.first_day.data,
                     last_day=form.last_day.data,
                     details=form.details(),
+                    skip_days=getattr(form.skip, "days", frozenset()),
                 )
             except ServiceError as exc:
                 show_on_form(form, exc)
@@ -221,6 +257,7 @@ def show(shift_id: int):  # noqa: ANN201
         attendance=AttendanceForm(),
         handover=handover,
         started=started,
+        shift_hours=min((shift.end_at - shift.start_at).total_seconds() / 3600, 24),
     )
 
 
@@ -232,6 +269,8 @@ def edit(shift_id: int):  # noqa: ANN201
         flash("Check the date, times and seats.", "error")
         return redirect(url_for("shifts.show", shift_id=shift_id))
     start, end = _instants(form)
+    current = shifts.managed_shift(db.session, current_user, shift_id)
+    before = (current.start_at, current.end_at, current.location, current.seats)
     try:
         shifts.update_shift(
             db.session,
@@ -246,7 +285,14 @@ def edit(shift_id: int):  # noqa: ANN201
     except ServiceError as exc:
         refused(exc)
     else:
-        flash("Shift saved; everyone booked has been sent the change.", "success")
+        after = (current.start_at, current.end_at, current.location, current.seats)
+        told = any(b.status != "cancelled" for b in current.bookings)
+        if after == before:
+            flash("Nothing changed, so nobody was told.", "info")
+        elif after[:3] != before[:3] and told:
+            flash("Shift saved; everyone booked has been sent the change.", "success")
+        else:
+            flash("Shift saved.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
@@ -277,6 +323,91 @@ def hand_over(shift_id: int):  # noqa: ANN201
             "success",
         )
     return redirect(url_for("shifts.show", shift_id=shift_id))
+
+
+@bp.get("/<int:shift_id>/cancel")
+@roles_required("mentor", "coordinator")
+def confirm_cancel(shift_id: int):  # noqa: ANN201
+    """Ask first: cancelling a shift cancels every booking on it and mails everyone."""
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    if shift.is_cancelled:
+        flash("This shift is already cancelled.", "info")
+        return redirect(url_for("shifts.show", shift_id=shift.id))
+    effects = confirmations.of_cancelling_shift(db.session, shift)
+    return confirm_page(
+        Confirmation(
+            title="Cancel this shift?",
+            question=f"The shift on {local_range(shift.start_at, shift.end_at)} "
+            f"({shift.location or 'no location given'}) will be cancelled.",
+            action=url_for("shifts.cancel", shift_id=shift.id),
+            button="Cancel the shift",
+            back=url_for("shifts.show", shift_id=shift.id),
+            told=effects.told,
+            consequences=effects.changes,
+            nobody_told="Nobody has booked it, so nobody is sent a message.",
+        )
+    )
+
+
+def _rest_of_series(shift) -> list:  # noqa: ANN001
+    """This shift and the later ones of its series that are still to come and not cancelled."""
+    now = datetime.now(UTC)
+    if shift.series_id is None:
+        return [shift] if shift.start_at > now and not shift.is_cancelled else []
+    later = db.session.scalars(
+        db.select(type(shift))
+        .where(
+            type(shift).series_id == shift.series_id,
+            type(shift).start_at >= shift.start_at,
+            type(shift).start_at > now,
+            type(shift).status == "scheduled",
+        )
+        .order_by(type(shift).start_at)
+    ).all()
+    return list(later)
+
+
+@bp.get("/<int:shift_id>/series/cancel")
+@roles_required("mentor", "coordinator")
+def confirm_cancel_series(shift_id: int):  # noqa: ANN201
+    """Ask first: every later shift of the series is cancelled, and everyone booked told."""
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    items = [s for s in _rest_of_series(shift) if not s.is_cancelled]
+    told: list[str] = []
+    for item in items:
+        told += [line for line in confirmations.of_cancelling_shift(db.session, item).told]
+    return confirm_page(
+        Confirmation(
+            title="Cancel the rest of this series?",
+            question=f"{len(items)} shift{'s' if len(items) != 1 else ''} of this series, "
+            f"from {local_range(shift.start_at, shift.end_at)} on, "
+            "will be cancelled.",
+            action=url_for("shifts.cancel_series", shift_id=shift.id),
+            button=f"Cancel {len(items)} shift{'s' if len(items) != 1 else ''}",
+            back=url_for("shifts.show", shift_id=shift.id),
+            told=sorted(set(told)),
+            consequences=[local_range(s.start_at, s.end_at) for s in items],
+            nobody_told="Nobody has booked them, so nobody is sent a message.",
+        )
+    )
+
+
+@bp.post("/<int:shift_id>/series/cancel")
+@roles_required("mentor", "coordinator")
+def cancel_series(shift_id: int):  # noqa: ANN201
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    items = [s for s in _rest_of_series(shift) if not s.is_cancelled]
+    if not items:
+        flash("No shift of this series is still to come: nothing to cancel.", "info")
+        return redirect(url_for("shifts.show", shift_id=shift.id))
+    for item in items:
+        shifts.cancel_shift(db.session, current_user, item.id, links=current_link_base())
+    flash(
+        f"{len(items)} shift{'s' if len(items) != 1 else ''} of the series cancelled; "
+        "everyone booked has been told.",
+        "success",
+    )
+    return redirect(url_for("shifts.index"))
 
 
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
@@ -311,7 +442,38 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
         else:
             flash("Attendance recorded.", "success")
     else:
-        flash(f"Hours must be a number from 0 to {shifts.MAX_SHIFT_HOURS}.", "error")
+        messages = [m for errors in form.errors.values() for m in errors]
+        flash(
+            messages[0]
+            if messages
+            else f"Hours must be a number from 0 to {shifts.MAX_SHIFT_HOURS}.",
+            "error",
+        )
+    return redirect(url_for("shifts.show", shift_id=shift_id))
+
+
+@bp.post("/<int:shift_id>/attendance/all")
+@roles_required("mentor", "coordinator")
+def attend_all(shift_id: int):  # noqa: ANN201
+    """Mark every confirmed mentee whose attendance is not recorded yet as attended for the
+    whole shift; those already recorded keep what was recorded."""
+    shift = shifts.managed_shift(db.session, current_user, shift_id)
+    pending = [
+        b
+        for b in shifts.attendees(db.session, shift)
+        if b.status == "confirmed" and b.attended is None
+    ]
+    try:
+        for booking in pending:
+            bookings.record_attendance(db.session, current_user, booking.id, attended=True)
+    except ServiceError as exc:
+        refused(exc)
+        return redirect(url_for("shifts.show", shift_id=shift_id))
+    if pending:
+        names = ", ".join(b.mentee.name for b in pending)
+        flash(f"Marked as attended for the whole shift: {names}.", "success")
+    else:
+        flash("Everyone's attendance was already recorded.", "info")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 

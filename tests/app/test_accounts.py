@@ -10,7 +10,7 @@ from tests.helpers import PASSWORD, csrf_token, login
 def test_login_page_renders(client):
     page = client.get("/login")
     assert page.status_code == 200
-    assert b'<label for="email">Email</label>' in page.data
+    assert b'<label class="form-label" for="email">Email</label>' in page.data
 
 
 def test_anonymous_home_redirects_to_login(client):

@@ -46,7 +46,7 @@ def test_mentor_publishes_and_mentee_books_through_pages(app, make_user, pair):
         == 302
     )
     mine = other.get("/bookings/").get_data(as_text=True)
-    assert "confirmed" in mine and "Invite (.ics)" in mine
+    assert "confirmed" in mine and "invite (.ics)" in mine
     attendees = browser.get(f"/shifts/{shift_id}").get_data(as_text=True)
     assert "tech@example.org" in attendees
     assert other.get("/calendar/").status_code == 200

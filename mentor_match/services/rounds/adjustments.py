@@ -40,6 +40,7 @@ def candidates_for(session: Session, match_round: MatchRound, mentee_id: int) ->
         )
     )
     pinned = {p[1] for p in pool.data.pins}
+    places = {m.id: m.capacity for m in pool.data.mentors}
     return [
         {
             "mentor_id": c.mentor_id,
@@ -49,6 +50,7 @@ def candidates_for(session: Session, match_round: MatchRound, mentee_id: int) ->
             "overlap_hours": c.overlap_hours,
             "proposed": c.mentor_id == proposed,
             "pinned": c.mentor_id in pinned,
+            "places_left": places.get(c.mentor_id, 0),
         }
         for c in found
     ]

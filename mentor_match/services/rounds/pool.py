@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from mentor_match.matching import (
@@ -65,7 +65,10 @@ def pool_mentees_stmt():  # noqa: ANN202
     )
 
 
-def pool_mentors_stmt():  # noqa: ANN202
+def pool_mentors_stmt(*, with_full: bool = False):  # noqa: ANN202
+    """Active mentors with places left; `with_full` adds the full ones (0 places) so an
+    unmatched mentee is told "every compatible mentor is full", naming them, rather than
+    "no mentor shares a specialty"."""
     active = _active_counts()
     remaining = MentorProfile.capacity - func.coalesce(active.c.active, 0)
     return (
@@ -82,7 +85,8 @@ def pool_mentors_stmt():  # noqa: ANN202
         .join(MentorProfile, MentorProfile.user_id == User.id)
         .outerjoin(Site, Site.id == MentorProfile.site_id)
         .outerjoin(active, active.c.mentor_id == User.id)
-        .where(User.role == Role.MENTOR.value, User.active.is_(True), remaining > 0)
+        .where(User.role == Role.MENTOR.value, User.active.is_(True))
+        .where(true() if with_full else remaining > 0)
     )
 
 
@@ -120,7 +124,7 @@ def load_round_input(
     if wanted is not None:
         mentee_stmt = mentee_stmt.where(User.id.in_(wanted))
     mentee_rows = session.execute(mentee_stmt.order_by(User.id)).all()
-    mentor_rows = session.execute(pool_mentors_stmt().order_by(User.id)).all()
+    mentor_rows = session.execute(pool_mentors_stmt(with_full=True).order_by(User.id)).all()
 
     mentor_id_by_profile = {r[4]: r[0] for r in mentor_rows}
     mentee_id_by_profile = {r[4]: r[0] for r in mentee_rows}
@@ -180,7 +184,7 @@ def load_round_input(
             timezone=r[3] or "UTC",
             site=r[5],
             region=r[6],
-            capacity=int(r[7]),
+            capacity=max(int(r[7]), 0),
             name=r[1],
         )
         for r in mentor_rows
@@ -231,5 +235,8 @@ def load_round_input(
         pins=pins,
         exclusions=exclusions,
         past_pairs=past,
+        specialty_names={
+            slug: name for slug, name in session.execute(select(Specialty.slug, Specialty.name))
+        },
     )
     return Pool(data=data, names=names)

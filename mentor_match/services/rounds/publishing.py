@@ -38,6 +38,14 @@ def publish_round(session: Session, round_id: int, base_url: str = "") -> MatchR
         return publish_suggestions(session, round_id, base_url)
     begin_write(session)
     match_round = get_round(session, round_id)
+    if match_round.status == RoundStatus.PROPOSED and not session.scalar(
+        select(ProposedMatch.id).where(ProposedMatch.round_id == round_id).limit(1)
+    ):
+        raise Conflict(
+            "this round matches nobody, so publishing it would change nothing; adjust the "
+            "pins, exclusions or rules and run it again",
+            code="nothing_to_publish",
+        )
     now = utcnow()
     claimed = session.execute(
         update(MatchRound)

@@ -178,7 +178,7 @@ def run_round(session: Session, round_id: int, progress: Progress | None = None)
         solver_total_seconds=solve_total,
         store_seconds=store_seconds,
         total_seconds=load_seconds + solve_total + store_seconds,
-        mentors=len(pool.data.mentors),
+        mentors=sum(1 for m in pool.data.mentors if m.capacity > 0),
         places=sum(m.capacity for m in pool.data.mentors),
     )
     match_round.stats = _plain(stats)

@@ -1,0 +1,1 @@
+"""Documents drawn from plain records: the CPD transcript as PDF."""
