@@ -21,7 +21,11 @@ FROM python:3.12-slim AS run
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/mentor_match/bin:$PATH
-RUN useradd --system --create-home --home-dir /home/mentor_match mentor_match \
+# Pango: WeasyPrint typesets the CPD transcript PDF with it.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --home-dir /home/mentor_match mentor_match \
     && python -m venv /opt/mentor_match
 COPY --from=build /wheels /wheels
 RUN /opt/mentor_match/bin/pip install --no-cache-dir --no-index --find-links /wheels mentor_match \
