@@ -5,7 +5,18 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app mentor_match
 PURE_TESTS := --ignore=tests/matching --ignore=tests/importing --ignore=tests/calendar
 
-.PHONY: run test lint format bench clean
+# libical's RFC 5545/5546 checker validates every invite and feed beside the icalendar oracle
+# (tests/calendar, tests/shifts). `make test` builds it whenever libical is installed
+# (apt-get install libical-dev pkg-config gcc); without libical those tests skip.
+ICALCHECK_SRC := $(firstword $(wildcard ../shared/tools/icalcheck.c ../../shared/tools/icalcheck.c \
+	shared/tools/icalcheck.c))
+HAVE_LIBICAL := $(shell pkg-config --exists libical 2>/dev/null && echo yes)
+ifneq ($(and $(ICALCHECK_SRC),$(HAVE_LIBICAL)),)
+ICALCHECK := build/icalcheck
+export MENTOR_MATCH_ICALCHECK := $(abspath $(ICALCHECK))
+endif
+
+.PHONY: run test test-fast lint format bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,20 +43,31 @@ run: $(VENV)/.installed-run instance/config.py
 
 # The whole suite on SQLite; then, when MENTOR_MATCH_TEST_POSTGRES_URL is set, every test that
 # touches a database again on PostgreSQL (the pure packages have no database to change).
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(ICALCHECK)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit --quiet --recursive mentor_match --severity-level medium
+	$(VENV)/bin/lint-imports
 	MENTOR_MATCH_TEST_BACKEND=sqlite $(PY) -m pytest
 	@if [ -n "$$MENTOR_MATCH_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL"; \
 		MENTOR_MATCH_TEST_BACKEND=postgres $(PY) -m pytest $(PURE_TESTS); \
 	else echo "MENTOR_MATCH_TEST_POSTGRES_URL is not set: PostgreSQL run skipped."; fi
 
+# The inner loop: SQLite only, no real servers or other slow tests, stop at the first failure.
+# Pass a selection with T=, e.g. `make test-fast T=tests/shifts`.
+test-fast: $(VENV)/.installed-test $(ICALCHECK)
+	MENTOR_MATCH_TEST_BACKEND=sqlite $(PY) -m pytest -x -q -m "not slow" $(T)
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit --quiet --recursive mentor_match --severity-level medium
+	$(VENV)/bin/lint-imports
+
+build/icalcheck: $(ICALCHECK_SRC)
+	mkdir -p build
+	$(CC) -o $@ $< $$(pkg-config --cflags --libs libical)
 
 format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format .
@@ -61,4 +83,4 @@ bench: $(VENV)/.installed-test
 	$(PY) benchmarks/feedback_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache build

@@ -91,7 +91,7 @@ def feed_figure(url: str, outbox: Path) -> float:
             shift.bookings.append(Booking(mentee=mentee, status="confirmed"))
             db.session.add(shift)
         db.session.commit()
-        site = calendars.Site("https://mentor.example.org", "mentor.example.org")
+        site = calendars.LinkBase("https://mentor.example.org", "mentor.example.org")
         times = []
         for _ in range(RUNS):
             db.session.expire_all()

@@ -22,7 +22,15 @@ from mentor_match.models import accounts as account_models
 from mentor_match.transaction import TransactionalFlask
 from mentor_match.web import register_blueprints
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def shipped(name: str) -> Path:
+    """Where the templates, static files or migrations are: inside the installed package (the
+    wheel carries them there), else at the repository's top level (an editable install)."""
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else ROOT / name
 
 
 class IdConverter(IntegerConverter):
@@ -45,8 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = TransactionalFlask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
     )
     # No body over MAX_CONTENT_LENGTH is read, chunked ones included (see bodies.py).
     app.request_class = BoundedRequest
@@ -90,7 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     job_tasks.bind(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     bootstrap.init_app(app)

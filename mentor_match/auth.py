@@ -50,7 +50,6 @@ def sign_in(user: User, *, remember: bool) -> None:
     """Open a database-backed session for `user` in this browser."""
     session.clear()  # a fresh session on sign-in: no fixation
     raw = open_login_session(db.session, user, request.remote_addr or "")
-    db.session.commit()
     login_user(user)
     session[SESSION_ID] = raw
     session.permanent = remember
@@ -58,7 +57,6 @@ def sign_in(user: User, *, remember: bool) -> None:
 
 def sign_out() -> None:
     close_login_session(db.session, session.get(SESSION_ID))
-    db.session.commit()
     logout_user()
     session.clear()
 

@@ -10,7 +10,6 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mentor_match.database import is_lock_timeout
-from mentor_match.extensions import db
 from mentor_match.services.errors import RateLimited, ServiceError
 
 CODES = {
@@ -64,7 +63,6 @@ def error_response(
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> Response:
-        db.session.rollback()
         headers = {}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after)
@@ -97,7 +95,6 @@ def init_app(app: Flask) -> None:
     def _constraint(error: IntegrityError) -> Response:
         # A constraint the services could not see coming: two requests raced for the same
         # email, seat or pair. The database kept its rules; tell the client to look again.
-        db.session.rollback()
         return error_response(
             409,
             "conflict",
@@ -108,14 +105,12 @@ def init_app(app: Flask) -> None:
     def _out_of_range(error: DataError) -> Response:
         # A value the database cannot store (a number beyond its range, say) that slipped past
         # validation: the request is wrong, not the server.
-        db.session.rollback()
         return error_response(
             422, "invalid", "A value in the request is out of range or of the wrong kind."
         )
 
     @app.errorhandler(OperationalError)
     def _database_busy(error: OperationalError) -> Response:
-        db.session.rollback()
         if is_lock_timeout(error):
             return error_response(
                 503,

@@ -15,6 +15,7 @@ from mentor_match.api import (  # noqa: F401  (each registers its routes)
     outbox,
     people,
     preferences,
+    reference,
     rounds,
     shifts,
     suggestions,

@@ -8,9 +8,9 @@ from flask import Response, current_app
 
 from mentor_match.api.base import spec
 from mentor_match.auth import acting_user, login_required, roles_required
+from mentor_match.edge import current_link_base, invite_download
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars
-from mentor_match.views import current_site, invite_download
 
 URLS_SCHEMA = {
     "type": "object",
@@ -33,7 +33,7 @@ URLS_SCHEMA = {
 @login_required
 def booking_invite(booking_id: int) -> Response:
     booking = bookings.get_booking(db.session, acting_user(), booking_id)  # type: ignore[arg-type]
-    method, text = calendars.booking_invite(booking, current_site())
+    method, text = calendars.booking_invite(booking, current_link_base())
     return invite_download(booking.id, method, text)
 
 
@@ -47,8 +47,7 @@ def booking_invite(booking_id: int) -> Response:
 @roles_required("mentor", "mentee")
 def my_calendar() -> dict[str, Any]:
     token = calendars.feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
-    db.session.commit()
-    return current_site().feed_urls(token)
+    return current_link_base().feed_urls(token)
 
 
 @spec.route(
@@ -61,5 +60,4 @@ def my_calendar() -> dict[str, Any]:
 @roles_required("mentor", "mentee")
 def rotate_calendar() -> dict[str, Any]:
     token = calendars.rotate_feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
-    db.session.commit()
-    return current_site().feed_urls(token)
+    return current_link_base().feed_urls(token)

@@ -13,6 +13,13 @@ from mentor_match.api.base import spec
 from mentor_match.api.imports import uploaded_csv
 from mentor_match.api.shapes import Shape, parse_body
 from mentor_match.auth import acting_user, coordinator_required, roles_required
+from mentor_match.edge import (
+    certificate_download,
+    certificate_folder,
+    certificate_to_upload,
+    download,
+    transcript_download,
+)
 from mentor_match.extensions import db
 from mentor_match.models import Role, User
 from mentor_match.recertification.activities import (
@@ -30,13 +37,6 @@ from mentor_match.services import cpd
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
 from mentor_match.services.errors import Invalid, NotFound
-from mentor_match.views import (
-    certificate_download,
-    certificate_folder,
-    certificate_to_upload,
-    download,
-    transcript_download,
-)
 
 Kind = Literal["ce", "college", "other"]
 UAN_TEXT = Field(

@@ -4,7 +4,7 @@ mentorship agreements, tasks, and coordinators' overview and report (contract §
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from flask import Response
 from pydantic import Field
@@ -13,9 +13,9 @@ from mentor_match.api.base import spec
 from mentor_match.api.imports import CSV_BODY, CSV_RESPONSE, uploaded_csv
 from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, coordinator_required, login_required, roles_required
+from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
-from mentor_match.models import User
 from mentor_match.services.errors import Forbidden
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
 from mentor_match.services.feedback.agreements import (
@@ -29,7 +29,9 @@ from mentor_match.services.feedback.common import (
     SESSION_RATING_RANGE,
     TEXT_MAX,
 )
-from mentor_match.views import download
+
+if TYPE_CHECKING:  # a name for the type only
+    from mentor_match.models import User
 
 Level = Annotated[int, Field(ge=1, le=4)]
 Score = Annotated[int, Field(ge=EVALUATION_SCALE[0], le=EVALUATION_SCALE[1])]

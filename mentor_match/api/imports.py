@@ -8,11 +8,11 @@ from flask import Response, current_app, request
 
 from mentor_match.api.base import spec
 from mentor_match.auth import coordinator_required
+from mentor_match.edge import base_url, download, invite_limit, send_all_invitations
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports
 from mentor_match.services.errors import Invalid
-from mentor_match.views import base_url, download, invite_limit, send_all_invitations
 
 SUMMARY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -58,7 +58,6 @@ def _import(kind: str) -> dict[str, Any]:
         secret_key=current_app.config["SECRET_KEY"],
         invite_limit=invite_limit(),
     )
-    db.session.commit()
     return summary.as_dict()
 
 

@@ -71,5 +71,4 @@ def list_mentorships() -> dict[str, Any]:
 @coordinator_required
 def end_mentorship(mentorship_id: int) -> dict[str, Any]:
     mentorship = mentorships.end_mentorship(db.session, mentorship_id)
-    db.session.commit()
     return mentorships.describe(db.session, mentorship)

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import current_app, request
 
-from mentor_match.api.base import PAGE_PARAMS, json_object_with, query_int, spec
+from mentor_match.api.base import PAGE_PARAMS, query_int, spec
+from mentor_match.api.shapes import Shape, parse_body
 from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
-from mentor_match.models import Role
+from mentor_match.models.enums import Role
 from mentor_match.services import mentorships, people
 
 PERSON_SCHEMA: dict[str, Any] = {
@@ -90,12 +91,10 @@ def list_mentees() -> dict[str, Any]:
     return _list(Role.MENTEE)
 
 
-ACTIVE_BODY = {
-    "type": "object",
-    "required": ["active"],
-    "properties": {"active": {"type": "boolean"}},
-    "additionalProperties": False,
-}
+class ActiveChange(Shape):
+    """In the programme (true) or out of it (false)."""
+
+    active: bool
 
 
 @spec.route(
@@ -103,13 +102,12 @@ ACTIVE_BODY = {
     methods=["PATCH"],
     summary="Take a mentor or mentee out of the programme, or back in ({'active': bool})",
     tag="people",
-    body=ACTIVE_BODY,
+    body=ActiveChange,
     responses={200: PERSON_SCHEMA},
 )
 @coordinator_required
 def update_person(user_id: int) -> dict[str, Any]:
     people.get_person(db.session, user_id)  # 404 before judging the body
-    data = json_object_with({"active"})
-    user = mentorships.set_active(db.session, user_id, data.get("active"))
-    db.session.commit()
+    change = parse_body(ActiveChange)
+    user = mentorships.set_active(db.session, user_id, change.active)
     return people.person_dict(user)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from mentor_match.api.base import ID_SCHEMA, MAX_ID, PAGE_PARAMS, json_body, query_int, spec
+from pydantic import Field
+
+from mentor_match.api.base import ID_SCHEMA, PAGE_PARAMS, query_int, spec
+from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, coordinator_required
+from mentor_match.background import start_round_run
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.services import rounds
 from mentor_match.services.errors import Invalid
 from mentor_match.services.rounds.modes import blocking_pairs
-from mentor_match.views import base_url
 
 NUMBER = {"type": "number"}
 BREAKDOWN = {"type": "object", "additionalProperties": NUMBER}
@@ -84,25 +88,49 @@ ROUND_SCHEMA = {
         "exclusions": PAIR_LIST,
     },
 }
-CREATE_SCHEMA = {
+
+
+class RoundWeights(Shape):
+    """How much each factor counts; a factor left out keeps its default weight."""
+
+    specialty: float | None = None
+    availability: float | None = None
+    site: float | None = None
+    region: float | None = None
+    preference: float | None = None
+    saturation_hours: float | None = None
+
+
+assert set(RoundWeights.model_fields) == set(rounds.WEIGHT_LABELS)  # one list of factors
+
+
+class NewRound(Shape):
+    """A draft round: its name, the factors' weights and the weekly hours a pair must share."""
+
+    name: str = Field(min_length=1, max_length=rounds.NAME_MAX)
+    weights: RoundWeights | None = None
+    min_overlap_hours: float | None = Field(
+        default=rounds.DEFAULT_MIN_OVERLAP, ge=0, le=rounds.MAX_MIN_OVERLAP
+    )
+    mode: Literal[tuple(rounds.MODE_LABELS)] = "optimal"  # type: ignore[valid-type]
+    raise_lowest: bool = False
+    suggestions: int = Field(default=rounds.DEFAULT_SUGGESTIONS, ge=1, le=rounds.MAX_SUGGESTIONS)
+
+
+class Pair(Shape):
+    """A mentee and a mentor of the round's pool."""
+
+    mentee_id: Id
+    mentor_id: Id
+
+
+PAIR_RESULT = {
     "type": "object",
-    "required": ["name"],
+    "required": ["round_id", "mentee_id", "mentor_id"],
     "properties": {
-        "name": {"type": "string", "maxLength": 200},
-        "weights": {
-            "type": "object",
-            "properties": {key: NUMBER for key in rounds.WEIGHT_LABELS},
-            "additionalProperties": False,
-        },
-        "min_overlap_hours": {"type": "number", "minimum": 0, "maximum": 40},
-        "mode": {"type": "string", "enum": list(rounds.MODE_LABELS), "default": "optimal"},
-        "raise_lowest": {"type": "boolean", "default": False},
-        "suggestions": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": rounds.MAX_SUGGESTIONS,
-            "default": rounds.DEFAULT_SUGGESTIONS,
-        },
+        "round_id": {"type": "integer"},
+        "mentee_id": {"type": "integer"},
+        "mentor_id": {"type": "integer"},
     },
 }
 BLOCKING_SCHEMA = {
@@ -127,11 +155,6 @@ BLOCKING_SCHEMA = {
             },
         },
     },
-}
-PAIR_SCHEMA = {
-    "type": "object",
-    "required": ["mentee_id", "mentor_id"],
-    "properties": {"mentee_id": ID_SCHEMA, "mentor_id": ID_SCHEMA},
 }
 CANDIDATES_SCHEMA = {
     "type": "object",
@@ -168,23 +191,22 @@ def _round(round_id: int) -> dict[str, Any]:
     methods=["POST"],
     summary="Create a match round (draft) with its weights and minimum overlap",
     tag="rounds",
-    body=CREATE_SCHEMA,
+    body=NewRound,
     responses={201: ROUND_SCHEMA},
 )
 @coordinator_required
 def create_round() -> tuple[dict[str, Any], int]:
-    data = json_body()
+    data = parse_body(NewRound)
     match_round = rounds.create_round(
         db.session,
         acting_user(),
-        data.get("name"),
-        data.get("weights"),
-        data.get("min_overlap_hours", 2.0),
-        data.get("mode", "optimal"),
-        data.get("raise_lowest", False),
-        data.get("suggestions", rounds.DEFAULT_SUGGESTIONS),
+        data.name,
+        data.weights.model_dump(exclude_unset=True) if data.weights else None,
+        data.min_overlap_hours,
+        data.mode,
+        data.raise_lowest,
+        data.suggestions,
     )
-    db.session.commit()
     return _round(match_round.id), 201
 
 
@@ -222,9 +244,7 @@ def get_round(round_id: int) -> dict[str, Any]:
 )
 @coordinator_required
 def run_round(round_id: int) -> tuple[dict[str, Any], int]:
-    rounds.queue_run(db.session, round_id)
-    db.session.commit()  # the claim, before the job is enqueued and awaited
-    finished = rounds.wait_for_run(db.session, round_id)
+    finished = start_round_run(round_id)
     return _round(round_id), 200 if finished else 202
 
 
@@ -249,17 +269,9 @@ def round_candidates(round_id: int) -> dict[str, Any]:
     return {"mentee_id": mentee_id, "items": items}
 
 
-def _pair_body() -> tuple[Any, Any]:
-    data = json_body()
-    for name in ("mentee_id", "mentor_id"):
-        value = data.get(name)
-        # Ids beyond the database's 32 bits name nobody (and SQLite cannot even look them up).
-        if isinstance(value, int) and not isinstance(value, bool) and not 0 < value <= MAX_ID:
-            raise Invalid(
-                f"there is no person with id {value}",
-                details=[{"field": name, "message": "no such person"}],
-            )
-    return data.get("mentee_id"), data.get("mentor_id")
+def _pair_body() -> tuple[int, int]:
+    pair = parse_body(Pair)
+    return pair.mentee_id, pair.mentor_id
 
 
 @spec.route(
@@ -267,15 +279,14 @@ def _pair_body() -> tuple[Any, Any]:
     methods=["POST"],
     summary="Pin a pair: the next run keeps it (a mentee's new pin replaces the old one)",
     tag="rounds",
-    body=PAIR_SCHEMA,
-    responses={201: PAIR_SCHEMA},
+    body=Pair,
+    responses={201: PAIR_RESULT},
 )
 @coordinator_required
 def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     pin = rounds.add_pin(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"round_id": round_id, "mentee_id": pin.mentee_id, "mentor_id": pin.mentor_id}, 201
 
 
@@ -284,15 +295,14 @@ def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
     methods=["DELETE"],
     summary="Remove a pin",
     tag="rounds",
-    body=PAIR_SCHEMA,
+    body=Pair,
     responses={200: {"type": "object"}},
 )
 @coordinator_required
 def remove_pin(round_id: int) -> dict[str, Any]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     rounds.remove_pin(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"removed": True}
 
 
@@ -301,15 +311,14 @@ def remove_pin(round_id: int) -> dict[str, Any]:
     methods=["POST"],
     summary="Exclude a pair: the next runs never use it",
     tag="rounds",
-    body=PAIR_SCHEMA,
-    responses={201: PAIR_SCHEMA},
+    body=Pair,
+    responses={201: PAIR_RESULT},
 )
 @coordinator_required
 def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     item = rounds.add_exclusion(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"round_id": round_id, "mentee_id": item.mentee_id, "mentor_id": item.mentor_id}, 201
 
 
@@ -318,15 +327,14 @@ def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
     methods=["DELETE"],
     summary="Remove an exclusion",
     tag="rounds",
-    body=PAIR_SCHEMA,
+    body=Pair,
     responses={200: {"type": "object"}},
 )
 @coordinator_required
 def remove_exclusion(round_id: int) -> dict[str, Any]:
+    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
-    match_round = rounds.get_round(db.session, round_id)
     rounds.remove_exclusion(db.session, match_round, mentee_id, mentor_id)
-    db.session.commit()
     return {"removed": True}
 
 
@@ -340,7 +348,6 @@ def remove_exclusion(round_id: int) -> dict[str, Any]:
 @coordinator_required
 def publish_round(round_id: int) -> dict[str, Any]:
     rounds.publish_round(db.session, round_id, base_url())
-    db.session.commit()
     return _round(round_id)
 
 

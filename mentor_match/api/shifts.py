@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 from flask import request
+from pydantic import Field
 
-from mentor_match.api.base import ID_SCHEMA, MAX_ID, json_body, json_object_with, query_int, spec
+from mentor_match.api.base import ID_SCHEMA, query_int, spec
+from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, login_required, roles_required
+from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
-from mentor_match.models import User
 from mentor_match.services import bookings, shifts
 from mentor_match.services.errors import Invalid
-from mentor_match.views import current_site
+
+if TYPE_CHECKING:  # a name for the type only: the API reaches accounts through the services
+    from mentor_match.models import User
 
 SHIFT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -25,7 +28,7 @@ SHIFT_SCHEMA: dict[str, Any] = {
         "mentor": {"type": "string"},
         "start": {"type": "string", "format": "date-time"},
         "end": {"type": "string", "format": "date-time"},
-        "seats": {"type": "integer", "minimum": 1, "maximum": 50},
+        "seats": {"type": "integer", "minimum": 1, "maximum": shifts.MAX_SEATS},
         "seats_taken": {"type": "integer"},
         "seats_left": {"type": "integer"},
         "location": {"type": "string"},
@@ -35,19 +38,6 @@ SHIFT_SCHEMA: dict[str, Any] = {
         "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
         "sequence": {"type": "integer"},
         "series_id": {"type": "string", "nullable": True},
-    },
-}
-SHIFT_BODY: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "start": {"type": "string", "format": "date-time", "description": "with a UTC offset"},
-        "end": {"type": "string", "format": "date-time", "description": "with a UTC offset"},
-        "seats": {"type": "integer", "minimum": 1, "maximum": 50},
-        "location": {"type": "string", "maxLength": 200},
-        "specialty": {"type": "string", "description": "a specialty slug"},
-        "open_to_all": {"type": "boolean"},
-        "notes": {"type": "string", "maxLength": 2000},
-        "mentor_id": {**ID_SCHEMA, "description": "coordinators only"},
     },
 }
 BOOKING_SCHEMA: dict[str, Any] = {
@@ -87,6 +77,54 @@ LIST_QUERY = [
 ]
 
 
+DateTimeText = Annotated[
+    str,
+    Field(
+        json_schema_extra={"format": "date-time"},
+        description="ISO-8601 with a UTC offset, e.g. 2026-03-04T09:00:00-06:00",
+    ),
+]
+
+
+class NewShift(Shape):
+    """A shift to publish: a mentor's own, or a coordinator's for the mentor `mentor_id`."""
+
+    start: DateTimeText
+    end: DateTimeText
+    seats: int = Field(ge=1, le=shifts.MAX_SEATS)
+    location: str = Field(default="", max_length=shifts.LOCATION_MAX)
+    specialty: str | None = Field(default=None, description="a specialty slug")
+    open_to_all: bool = False
+    notes: str = Field(default="", max_length=shifts.NOTES_MAX)
+    mentor_id: Id | None = Field(default=None, description="coordinators only")
+
+
+class ShiftChanges(Shape):
+    """What to change on a shift; a field left out stays as it is."""
+
+    start: DateTimeText | None = None
+    end: DateTimeText | None = None
+    seats: int | None = Field(default=None, ge=1, le=shifts.MAX_SEATS)
+    location: str | None = Field(default=None, max_length=shifts.LOCATION_MAX)
+    specialty: str | None = Field(default=None, description="a specialty slug; null for any")
+    open_to_all: bool | None = None
+    notes: str | None = Field(default=None, max_length=shifts.NOTES_MAX)
+    mentor_id: Id | None = Field(default=None, description="coordinators only: hand the shift over")
+
+
+class BookingRequest(Shape):
+    """Book a seat; with `waitlist`, join the waitlist when the shift is full."""
+
+    waitlist: bool = False
+
+
+class Attendance(Shape):
+    """Whether the mentee attended, and the hours to count (the whole shift when left out)."""
+
+    attended: bool
+    hours: float | None = Field(default=None, ge=0, le=shifts.MAX_SHIFT_HOURS)
+
+
 def _caller() -> User:
     user = acting_user()
     assert user is not None  # the decorators let no anonymous caller through
@@ -114,18 +152,8 @@ def _query_moment(name: str, zone: str) -> datetime | None:
         else:
             if not date.min < day < date.max:  # no room for the zone's offset: 422 below
                 return shifts.parse_instant(raw, name)
-            return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+            return shifts.local_day_start(day, zone)
     return shifts.parse_instant(raw, name)
-
-
-def _details(data: dict[str, Any]) -> shifts.ShiftDetails:
-    return shifts.ShiftDetails(
-        seats=data.get("seats"),  # type: ignore[arg-type]  (checked by the service)
-        location=data.get("location", ""),
-        specialty=data.get("specialty"),
-        open_to_all=data.get("open_to_all", False),
-        notes=data.get("notes", ""),
-    )
 
 
 @spec.route(
@@ -133,26 +161,26 @@ def _details(data: dict[str, Any]) -> shifts.ShiftDetails:
     methods=["POST"],
     summary="Publish a shift (a mentor for themself; a coordinator with mentor_id)",
     tag="shifts",
-    body={**SHIFT_BODY, "required": ["start", "end", "seats"]},
+    body=NewShift,
     responses={201: SHIFT_SCHEMA},
 )
 @roles_required("mentor", "coordinator")
 def create_shift() -> tuple[dict[str, Any], int]:
-    data = json_body()
-    mentor_id = data.get("mentor_id")
-    if mentor_id is not None and (
-        isinstance(mentor_id, bool) or not isinstance(mentor_id, int) or not 0 < mentor_id <= MAX_ID
-    ):
-        raise Invalid("'mentor_id' must be a mentor's id", details=[{"field": "mentor_id"}])
+    data = parse_body(NewShift)
     shift = shifts.create_shift(
         db.session,
         _caller(),
-        start_at=shifts.parse_instant(data.get("start"), "start"),
-        end_at=shifts.parse_instant(data.get("end"), "end"),
-        details=_details(data),
-        mentor_id=mentor_id,
+        start_at=shifts.parse_instant(data.start, "start"),
+        end_at=shifts.parse_instant(data.end, "end"),
+        details=shifts.ShiftDetails(
+            seats=data.seats,
+            location=data.location,
+            specialty=data.specialty,
+            open_to_all=data.open_to_all,
+            notes=data.notes,
+        ),
+        mentor_id=data.mentor_id,
     )
-    db.session.commit()
     return shifts.shift_dict(shift), 201
 
 
@@ -213,25 +241,21 @@ def get_shift(shift_id: int) -> dict[str, Any]:
     summary="Reschedule, move or change the seats of a shift; a coordinator may hand it to "
     "another mentor (mentor_id)",
     tag="shifts",
-    body=SHIFT_BODY,
+    body=ShiftChanges,
     responses={200: SHIFT_SCHEMA},
 )
 @roles_required("mentor", "coordinator")
 def update_shift(shift_id: int) -> dict[str, Any]:
-    data = json_object_with(set(SHIFT_BODY["properties"]))
+    # Only the fields sent change; null clears the specialty ("any").
+    data = parse_body(ShiftChanges).model_dump(exclude_unset=True)
     changes: dict[str, Any] = {}
     for name in ("start", "end"):
         if name in data:
-            changes[f"{name}_at"] = shifts.parse_instant(data[name], name)
-    for name in ("seats", "location", "open_to_all", "notes"):
-        if name in data:
-            changes[name] = data[name]
-    if "specialty" in data:
-        changes["specialty"] = data["specialty"]
-    if "mentor_id" in data:
-        changes["mentor_id"] = data["mentor_id"]
-    shift = shifts.update_shift(db.session, _caller(), shift_id, site=current_site(), **changes)
-    db.session.commit()
+            changes[f"{name}_at"] = shifts.parse_instant(data.pop(name), name)
+    changes.update(data)
+    shift = shifts.update_shift(
+        db.session, _caller(), shift_id, links=current_link_base(), **changes
+    )
     return shifts.shift_dict(shift)
 
 
@@ -244,8 +268,7 @@ def update_shift(shift_id: int) -> dict[str, Any]:
 )
 @roles_required("mentor", "coordinator")
 def cancel_shift(shift_id: int) -> dict[str, Any]:
-    shift = shifts.cancel_shift(db.session, _caller(), shift_id, site=current_site())
-    db.session.commit()
+    shift = shifts.cancel_shift(db.session, _caller(), shift_id, links=current_link_base())
     return shifts.shift_dict(shift)
 
 
@@ -254,17 +277,16 @@ def cancel_shift(shift_id: int) -> dict[str, Any]:
     methods=["POST"],
     summary="Book a seat on a shift, or join its waitlist",
     tag="bookings",
-    body={"type": "object", "properties": {"waitlist": {"type": "boolean"}}},
+    body=BookingRequest,
     body_required=False,
     responses={201: BOOKING_SCHEMA},
 )
 @roles_required("mentee")
 def book_shift(shift_id: int) -> tuple[dict[str, Any], int]:
-    data = json_body() if request.get_data() else {}
+    wanted = parse_body(BookingRequest) if request.get_data() else BookingRequest()
     booking = bookings.book_shift(
-        db.session, _caller(), shift_id, site=current_site(), waitlist=data.get("waitlist", False)
+        db.session, _caller(), shift_id, links=current_link_base(), waitlist=wanted.waitlist
     )
-    db.session.commit()
     return bookings.booking_dict(booking), 201
 
 
@@ -304,8 +326,7 @@ def get_booking(booking_id: int) -> dict[str, Any]:
 )
 @login_required
 def cancel_booking(booking_id: int) -> dict[str, Any]:
-    booking = bookings.cancel_booking(db.session, _caller(), booking_id, site=current_site())
-    db.session.commit()
+    booking = bookings.cancel_booking(db.session, _caller(), booking_id, links=current_link_base())
     return bookings.booking_dict(booking)
 
 
@@ -314,25 +335,17 @@ def cancel_booking(booking_id: int) -> dict[str, Any]:
     methods=["POST"],
     summary="Record attendance and hours (the shift's mentor or a coordinator)",
     tag="bookings",
-    body={
-        "type": "object",
-        "required": ["attended"],
-        "properties": {
-            "attended": {"type": "boolean"},
-            "hours": {"type": "number", "minimum": 0, "maximum": 24},
-        },
-    },
+    body=Attendance,
     responses={200: BOOKING_SCHEMA},
 )
 @roles_required("mentor", "coordinator", "mentee")
 def record_attendance(booking_id: int) -> dict[str, Any]:
-    data = json_body()
+    try:
+        data = parse_body(Attendance)
+    except Invalid:
+        bookings.get_booking(db.session, _caller(), booking_id)  # an unknown booking is a 404
+        raise
     booking = bookings.record_attendance(
-        db.session,
-        _caller(),
-        booking_id,
-        attended=data.get("attended"),  # type: ignore[arg-type]  (checked by the service)
-        hours=data.get("hours"),
+        db.session, _caller(), booking_id, attended=data.attended, hours=data.hours
     )
-    db.session.commit()
     return bookings.booking_dict(booking)

@@ -7,9 +7,9 @@ from typing import Any
 from mentor_match.api.base import spec
 from mentor_match.api.shapes import Id, Shape, parse_body
 from mentor_match.auth import acting_user, roles_required
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.services import suggestions
-from mentor_match.views import base_url
 
 
 class RequestShape(Shape):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from mentor_match.weekly import DAY_NAMES, Window, format_minute
 
 __all__ = [
     "DAY_NAMES",
@@ -18,8 +19,6 @@ __all__ = [
     "validate_windows",
 ]
 
-DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MINUTES_PER_DAY = 24 * 60
 
 # Full names and the abbreviations people actually type in spreadsheets.
 _DAY_ALIASES: dict[str, int] = {}
@@ -47,28 +46,6 @@ _TIME_RANGE = re.compile(rf"(?P<start>[^{_DASHES}]*)[{_DASHES}](?P<end>.*)", re.
 _TIME = re.compile(r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})")
 
 
-@dataclass(frozen=True, order=True)
-class Window:
-    """One weekly slot in the person's own time zone.
-
-    ``weekday`` is 0 (Monday) to 6 (Sunday); minutes count from midnight, and
-    ``end_minute`` may be 1440 ("24:00"). Construction does not check the bounds so that
-    a form can build every window first and report all problems at once through
-    :func:`validate_windows`.
-    """
-
-    weekday: int
-    start_minute: int
-    end_minute: int
-
-    def __str__(self) -> str:
-        if isinstance(self.weekday, int) and 0 <= self.weekday < len(DAY_NAMES):
-            day = DAY_NAMES[self.weekday]
-        else:
-            day = f"day {self.weekday}"
-        return f"{day} {format_minute(self.start_minute)}-{format_minute(self.end_minute)}"
-
-
 class AvailabilityError(ValueError):
     """Availability text or windows that cannot be used; ``problems`` lists every reason."""
 
@@ -77,12 +54,6 @@ class AvailabilityError(ValueError):
             (problems,) if isinstance(problems, str) else tuple(problems)
         )
         super().__init__("; ".join(self.problems))
-
-
-def format_minute(minute: int) -> str:
-    """Minutes since midnight as "HH:MM" (1440 gives "24:00")."""
-    hours, minutes = divmod(minute, 60)
-    return f"{hours:02d}:{minutes:02d}"
 
 
 def _parse_day(text: str, item: str) -> int | str:
@@ -206,10 +177,6 @@ def parse_availability(text: str) -> tuple[Window, ...]:
     return tuple(windows)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def validate_windows(windows: Iterable[Window]) -> None:
     """Check windows built elsewhere (e.g. from form fields): bounds, then overlaps.
 
@@ -218,29 +185,10 @@ def validate_windows(windows: Iterable[Window]) -> None:
     problems: list[str] = []
     good: list[Window] = []
     for window in windows:
-        fields = (window.weekday, window.start_minute, window.end_minute)
-        if not all(_is_int(value) for value in fields):
-            problems.append(f"{fields!r}: day and minutes must be whole numbers")
-            continue
-        label = repr(str(window))
-        count = len(problems)
-        if not 0 <= window.weekday <= 6:
-            problems.append(f"{label}: weekday {window.weekday} is not a day (0=Mon \u2026 6=Sun)")
-        if not 0 <= window.start_minute < MINUTES_PER_DAY:
-            problems.append(
-                f"{label}: start time {format_minute(window.start_minute)!r}"
-                f" is not a time of day (00:00\u201323:59)"
-            )
-        if not 0 < window.end_minute <= MINUTES_PER_DAY:
-            problems.append(
-                f"{label}: end time {format_minute(window.end_minute)!r}"
-                f" is not a time of day ({_TIME_HINT})"
-            )
-        if len(problems) == count:
-            if window.end_minute <= window.start_minute:
-                problems.append(f"{label}: the window ends before (or when) it starts")
-            else:
-                good.append(window)
+        found = window.problems()
+        problems.extend(found)
+        if not found:
+            good.append(window)
     problems.extend(_overlap_problems(sorted(good)))
     if problems:
         raise AvailabilityError(problems)

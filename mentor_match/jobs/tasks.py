@@ -22,7 +22,7 @@ from mentor_match.extensions import db
 from mentor_match.jobs.queue import JOBS, huey
 from mentor_match.mail import PermanentFailure, Postman, TemporaryFailure, build_message
 from mentor_match.services import imports, outbox, reminders, rounds, suggestions
-from mentor_match.services.calendars import Site
+from mentor_match.services.calendars import LinkBase
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.feedback import tasks as feedback_tasks
 
@@ -50,9 +50,9 @@ def task_session() -> Iterator[Session]:
             db.session.rollback()
 
 
-def site_for(app: Any) -> Site:
+def links_for(app: Any) -> LinkBase:
     """Links in mails written outside a request: BASE_URL, else the local server."""
-    return Site.from_config(app.config.get("BASE_URL"), "http://127.0.0.1:5000/")
+    return LinkBase.from_config(app.config.get("BASE_URL"), "http://127.0.0.1:5000/")
 
 
 # -- mail ----------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def sweep_once() -> dict[str, int]:
         session.commit()
         found["reminders"] = reminders.send_due_reminders(
             session,
-            site=site_for(app),
+            links=links_for(app),
             hours=float(app.config.get("REMINDER_HOURS", reminders.REMINDER_HOURS)),
         )
         session.commit()
@@ -208,7 +208,7 @@ def sweep_once() -> dict[str, int]:
         session.commit()
         # Mentees short of their CE hours 100, 60 and 30 days before their cycle ends.
         found["cpd_reminders"] = cpd_portfolio.send_due_reminders(
-            session, base_url=site_for(app).base_url
+            session, base_url=links_for(app).base_url
         )
         session.commit()
         pending = imports.count_pending_invitations(session)

@@ -2,6 +2,7 @@
 
 from .availability import overlap_hours
 from .records import (
+    DEFAULT_MIN_OVERLAP_HOURS,
     DEFAULT_WEEK_START,
     Candidate,
     Match,
@@ -18,6 +19,7 @@ from .scoring import FACTORS
 from .solver import candidates, solve_round
 
 __all__ = [
+    "DEFAULT_MIN_OVERLAP_HOURS",
     "DEFAULT_WEEK_START",
     "FACTORS",
     "Candidate",

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
+from mentor_match.weekly import Window
+
 #: Reference week used when a round does not name one: a Monday outside any DST change.
 DEFAULT_WEEK_START = date(2026, 1, 5)
 
@@ -20,30 +22,12 @@ UNMATCHED_REASONS = (
 )
 
 
+#: The weekly hours a pair must share unless the round says otherwise.
+DEFAULT_MIN_OVERLAP_HOURS = 2.0
+
+
 class MatchingError(ValueError):
     """The round cannot be solved as given (conflicting pins, unknown ids, bad data)."""
-
-
-@dataclass(frozen=True)
-class Window:
-    """A weekly availability window in the person's own time zone.
-
-    ``weekday`` 0 is Monday; minutes count from local midnight and ``end_minute`` may be
-    1440 (24:00). A window never crosses midnight: split it in two.
-    """
-
-    weekday: int
-    start_minute: int
-    end_minute: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.weekday <= 6:
-            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {self.weekday}")
-        if not 0 <= self.start_minute < self.end_minute <= 1440:
-            raise ValueError(
-                "a window needs 0 <= start < end <= 1440 minutes, "
-                f"got {self.start_minute}-{self.end_minute}"
-            )
 
 
 @dataclass(frozen=True)
@@ -118,6 +102,7 @@ class Mentor:
     def __post_init__(self) -> None:
         if self.capacity < 0:
             raise ValueError(f"mentor {self.id}: capacity must be >= 0, got {self.capacity}")
+        _check_windows(self.label, self.windows)
 
 
 @dataclass(frozen=True)
@@ -130,6 +115,15 @@ class Mentee:
     region: str | None
     preferred_mentors: tuple[int, ...] = ()  # mentor ids, most preferred first
 
+    def __post_init__(self) -> None:
+        _check_windows(f"mentee {self.id}", self.windows)
+
+
+def _check_windows(who: str, windows: Sequence[Window]) -> None:
+    for window in windows:
+        if problems := window.problems():
+            raise ValueError(f"{who}: availability window {'; '.join(problems)}")
+
 
 @dataclass(frozen=True)
 class RoundInput:
@@ -138,7 +132,7 @@ class RoundInput:
     mentors: Sequence[Mentor]
     mentees: Sequence[Mentee]
     weights: Weights = field(default_factory=Weights)
-    min_overlap_hours: float = 2.0
+    min_overlap_hours: float = DEFAULT_MIN_OVERLAP_HOURS
     week_start: date = DEFAULT_WEEK_START
     pins: frozenset[tuple[int, int]] = frozenset()
     exclusions: frozenset[tuple[int, int]] = frozenset()

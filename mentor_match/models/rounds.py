@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentor_match.database import UTCDateTime, utcnow
 from mentor_match.extensions import db
+from mentor_match.matching.records import DEFAULT_MIN_OVERLAP_HOURS
 from mentor_match.models.accounts import User
 
 
@@ -50,7 +51,7 @@ class MatchRound(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default=RoundStatus.DRAFT.value)
     weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    min_overlap_hours: Mapped[float] = mapped_column(Float, default=2.0)
+    min_overlap_hours: Mapped[float] = mapped_column(Float, default=DEFAULT_MIN_OVERLAP_HOURS)
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The proposal this round had before its latest run (pairs and counts), so the review can
     # say what a re-run changed.

@@ -24,6 +24,11 @@ from mentor_match.extensions import db
 from mentor_match.models.accounts import User
 from mentor_match.models.people import Specialty
 
+#: The most seats a shift offers.
+MAX_SEATS = 50
+#: The longest a shift lasts, and so the most hours one attendance counts.
+MAX_SHIFT_HOURS = 24
+
 
 class ShiftStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
@@ -45,7 +50,7 @@ class Shift(db.Model):
 
     __tablename__ = "shifts"
     __table_args__ = (
-        CheckConstraint("seats >= 1 AND seats <= 50", name="seats_range"),
+        CheckConstraint(f"seats >= 1 AND seats <= {MAX_SEATS}", name="seats_range"),
         CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="seats_not_overbooked"),
         CheckConstraint("end_at > start_at", name="ends_after_start"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
@@ -101,7 +106,9 @@ class Booking(db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status_known"),
-        CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 24)", name="hours_range"),
+        CheckConstraint(
+            f"hours IS NULL OR (hours >= 0 AND hours <= {MAX_SHIFT_HOURS})", name="hours_range"
+        ),
         # One live booking per mentee and shift, whatever the race.
         Index(
             "uq_bookings_live_mentee_shift",

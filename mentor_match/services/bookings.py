@@ -36,6 +36,7 @@ from sqlalchemy.sql.expression import Exists
 from mentor_match.database import begin_write
 from mentor_match.extensions import db
 from mentor_match.models import Booking, BookingStatus, Mentorship, Role, Shift, ShiftStatus, User
+from mentor_match.models.shifts import MAX_SHIFT_HOURS
 from mentor_match.services import calendars
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -177,7 +178,7 @@ def book_shift(
     mentee: User,
     shift_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     waitlist: bool = False,
     now: datetime | None = None,
 ) -> Booking:
@@ -264,7 +265,7 @@ def book_shift(
         raise Conflict("you already hold a booking on it", code="already_booked") from exc
     session.expire(shift, ["seats_taken"])
     if status == BookingStatus.CONFIRMED:
-        calendars.queue_booking_mail(session, booking, site, "is confirmed")
+        calendars.queue_booking_mail(session, booking, links, "is confirmed")
     return booking
 
 
@@ -289,7 +290,7 @@ def cancel_booking(
     actor: User,
     booking_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     now: datetime | None = None,
 ) -> Booking:
     """Cancel a booking (the mentee's own, or by the shift's mentor or a coordinator).
@@ -321,15 +322,15 @@ def cancel_booking(
     session.flush()
     if was_confirmed:
         _free_seat(session, booking.shift_id)
-        calendars.queue_booking_mail(session, booking, site, "is cancelled")
+        calendars.queue_booking_mail(session, booking, links, "is cancelled")
     shift = booking.shift
     session.expire(shift, ["seats_taken"])
-    promote_waitlisted(session, shift, site=site, now=now)
+    promote_waitlisted(session, shift, links=links, now=now)
     return booking
 
 
 def promote_waitlisted(
-    session: Session, shift: Shift, *, site: calendars.Site, now: datetime | None = None
+    session: Session, shift: Shift, *, links: calendars.LinkBase, now: datetime | None = None
 ) -> list[Booking]:
     """Give free seats to waitlisted mentees in the order they joined.
 
@@ -362,7 +363,7 @@ def promote_waitlisted(
         booking.sequence += 1
         booking.updated_at = now
         promoted.append(booking)
-        calendars.queue_booking_mail(session, booking, site, "is confirmed from the waitlist")
+        calendars.queue_booking_mail(session, booking, links, "is confirmed from the waitlist")
     session.flush()
     session.expire(shift, ["seats_taken"])
     return promoted
@@ -428,7 +429,7 @@ def record_attendance(
     if shift.start_at > now:
         raise Conflict("attendance can be recorded once the shift has started", code="not_started")
     length = Decimal((shift.end_at - shift.start_at).total_seconds()) / Decimal(3600)
-    length = min(length, Decimal(24)).quantize(Decimal("0.01"))
+    length = min(length, Decimal(MAX_SHIFT_HOURS)).quantize(Decimal("0.01"))
     if not attended:
         booking.hours = Decimal(0)
     elif hours is None:

@@ -27,7 +27,7 @@ DEFAULT_UID_HOST = "mentor-match.local"
 
 
 @dataclass(frozen=True)
-class Site:
+class LinkBase:
     """Where the app is reached (for links) and the stable domain part of every UID.
 
     UIDs must never change for the life of a booking, so their host comes from the configured
@@ -38,7 +38,7 @@ class Site:
     uid_host: str = DEFAULT_UID_HOST
 
     @classmethod
-    def from_config(cls, configured_base_url: str | None, request_root: str) -> Site:
+    def from_config(cls, configured_base_url: str | None, request_root: str) -> LinkBase:
         if configured_base_url:
             host = urlsplit(configured_base_url).hostname or DEFAULT_UID_HOST
             return cls(configured_base_url.rstrip("/"), host)
@@ -117,14 +117,14 @@ def booking_status(booking: Booking) -> str:
     return "CONFIRMED"
 
 
-def booking_event(booking: Booking, site: Site) -> CalendarEvent:
+def booking_event(booking: Booking, links: LinkBase) -> CalendarEvent:
     shift = booking.shift
     lines = [shift.notes] if shift.notes else []
     if booking.status == BookingStatus.WAITLISTED:
         lines.insert(0, "Waitlisted: you will be told if a seat frees up.")
     description = "\n".join(lines)
     return CalendarEvent(
-        uid=f"booking-{booking.id}@{site.uid_host}",
+        uid=f"booking-{booking.id}@{links.uid_host}",
         start_at=shift.start_at,
         end_at=shift.end_at,
         summary=_summary(shift),
@@ -132,7 +132,7 @@ def booking_event(booking: Booking, site: Site) -> CalendarEvent:
         status=booking_status(booking),
         location=shift.location,
         description=description,
-        url=f"{site.base_url}/bookings/",
+        url=f"{links.base_url}/bookings/",
         organizer=_person(shift.mentor),
         attendees=(_person(booking.mentee),),
         created_at=booking.created_at,
@@ -140,11 +140,11 @@ def booking_event(booking: Booking, site: Site) -> CalendarEvent:
     )
 
 
-def shift_event(shift: Shift, site: Site) -> CalendarEvent:
+def shift_event(shift: Shift, links: LinkBase) -> CalendarEvent:
     confirmed = [b for b in shift.bookings if b.status == BookingStatus.CONFIRMED]
     seats = f"{len(confirmed)} of {shift.seats} seats booked."
     return CalendarEvent(
-        uid=f"shift-{shift.id}@{site.uid_host}",
+        uid=f"shift-{shift.id}@{links.uid_host}",
         start_at=shift.start_at,
         end_at=shift.end_at,
         summary=f"Shadowing shift: {shift.specialty.name}"
@@ -154,7 +154,7 @@ def shift_event(shift: Shift, site: Site) -> CalendarEvent:
         status="CANCELLED" if shift.is_cancelled else "CONFIRMED",
         location=shift.location,
         description="\n".join(x for x in (seats, shift.notes) if x),
-        url=f"{site.base_url}/shifts/{shift.id}",
+        url=f"{links.base_url}/shifts/{shift.id}",
         organizer=_person(shift.mentor),
         attendees=tuple(_person(b.mentee) for b in confirmed),
         created_at=shift.created_at,
@@ -162,10 +162,10 @@ def shift_event(shift: Shift, site: Site) -> CalendarEvent:
     )
 
 
-def booking_invite(booking: Booking, site: Site) -> tuple[str, str]:
+def booking_invite(booking: Booking, links: LinkBase) -> tuple[str, str]:
     """The iTIP method and text of the booking's invite as it stands now."""
     method = "CANCEL" if booking_status(booking) == "CANCELLED" else "REQUEST"
-    return method, invite(booking_event(booking, site), method=method)
+    return method, invite(booking_event(booking, links), method=method)
 
 
 def shift_when(shift: Shift, *, short: bool = False) -> str:
@@ -177,7 +177,7 @@ def shift_when(shift: Shift, *, short: bool = False) -> str:
     return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({shift.mentor.timezone or 'UTC'})"
 
 
-def queue_waitlist_notice(session: Session, booking: Booking, site: Site) -> None:
+def queue_waitlist_notice(session: Session, booking: Booking, links: LinkBase) -> None:
     """Tell a waitlisted mentee their place is gone with the shift (there is no invite to
     cancel: they never had a seat)."""
     shift = booking.shift
@@ -190,25 +190,25 @@ def queue_waitlist_notice(session: Session, booking: Booking, site: Site) -> Non
             body=(
                 f"The shadowing shift with {shift.mentor.name} on {shift_when(shift)}, where "
                 "you were on the waitlist, has been cancelled.\n\n"
-                f"Find another shift at {site.base_url}/bookings/shifts\n"
+                f"Find another shift at {links.base_url}/bookings/shifts\n"
             ),
         ),
     )
 
 
-def queue_booking_mail(session: Session, booking: Booking, site: Site, what: str) -> None:
+def queue_booking_mail(session: Session, booking: Booking, links: LinkBase, what: str) -> None:
     """Mail the mentee and the mentor the booking's invite (to the outbox, in this transaction).
 
     `what` is the news in a few words ("is confirmed", "has changed", "is cancelled").
     """
-    method, text = booking_invite(booking, site)
+    method, text = booking_invite(booking, links)
     shift = booking.shift
     subject = f"Shadowing {what}: {shift_when(shift, short=True)} with {shift.mentor.name}"
     body = (
         f"The shadowing booking of {booking.mentee.name} with {shift.mentor.name} {what}.\n\n"
         f"When: {shift_when(shift)}\n"
         f"Where: {shift.location or 'see the shift'}\n\n"
-        f"The calendar entry is attached. See your bookings at {site.base_url}/bookings/\n"
+        f"The calendar entry is attached. See your bookings at {links.base_url}/bookings/\n"
     )
     mail.queue(
         session,
@@ -222,7 +222,7 @@ def queue_booking_mail(session: Session, booking: Booking, site: Site, what: str
     )
 
 
-def queue_handover_mail(session: Session, shift: Shift, previous: User, site: Site) -> None:
+def queue_handover_mail(session: Session, shift: Shift, previous: User, links: LinkBase) -> None:
     """Tell both mentors a coordinator handed the shift from `previous` to its mentor now.
 
     The previous mentor had each confirmed booking's invite in their calendar: each gets a
@@ -241,7 +241,7 @@ def queue_handover_mail(session: Session, shift: Shift, previous: User, site: Si
                 f"A coordinator handed you the shadowing shift of {previous.name} on {when}, "
                 f"at {shift.location or 'the usual place'}. {len(confirmed)} mentee(s) booked "
                 f"on it; their invites follow.\n\nSee the shift at "
-                f"{site.base_url}/shifts/{shift.id}\n"
+                f"{links.base_url}/shifts/{shift.id}\n"
             ),
         ),
     )
@@ -260,7 +260,7 @@ def queue_handover_mail(session: Session, shift: Shift, previous: User, site: Si
         )
     for booking in confirmed:
         event = replace(
-            booking_event(booking, site), status="CANCELLED", organizer=_person(previous)
+            booking_event(booking, links), status="CANCELLED", organizer=_person(previous)
         )
         text = invite(event, method="CANCEL")
         mail.queue(
@@ -285,10 +285,10 @@ class Feed:
     etag: str
 
 
-def user_feed(session: Session, user: User, site: Site, now: datetime | None = None) -> Feed:
+def user_feed(session: Session, user: User, links: LinkBase, now: datetime | None = None) -> Feed:
     """A mentee's bookings, or a mentor's shifts with their attendees, as a subscription feed."""
     now = now or datetime.now(UTC)
-    events, changes = _feed_events(session, user, site, now)
+    events, changes = _feed_events(session, user, links, now)
     # DTSTAMP = the last change of anything in the feed: the same data gives the same text,
     # so the ETag only changes when the calendar really does.
     stamp = max(changes, default=datetime(2000, 1, 1, tzinfo=UTC)).replace(microsecond=0)
@@ -305,7 +305,7 @@ def user_feed(session: Session, user: User, site: Site, now: datetime | None = N
 
 
 def _feed_events(
-    session: Session, user: User, site: Site, now: datetime
+    session: Session, user: User, links: LinkBase, now: datetime
 ) -> tuple[list[CalendarEvent], list[datetime]]:
     cancelled_since = now - CANCELLED_KEPT
     ended_since = now - PAST_KEPT
@@ -326,7 +326,7 @@ def _feed_events(
         changes = [s.updated_at for s in shifts] + [
             b.updated_at for s in shifts for b in s.bookings
         ]
-        return [shift_event(s, site) for s in shifts], changes
+        return [shift_event(s, links) for s in shifts], changes
     if not user.is_mentee:
         return [], []
     bookings = session.scalars(
@@ -348,4 +348,4 @@ def _feed_events(
         )
     ).all()
     changes = [b.updated_at for b in bookings] + [b.shift.updated_at for b in bookings]
-    return [booking_event(b, site) for b in bookings], changes
+    return [booking_event(b, links) for b in bookings], changes

@@ -19,7 +19,7 @@ from mentor_match.calendar import invite
 from mentor_match.database import begin_write, utcnow
 from mentor_match.mail import Mail, queue_many
 from mentor_match.models import Booking, BookingStatus, SentReminder, Shift, ShiftStatus, User
-from mentor_match.services.calendars import Site, booking_invite, shift_event
+from mentor_match.services.calendars import LinkBase, booking_invite, shift_event
 
 #: How long before a shift its reminder goes out, by default.
 REMINDER_HOURS = 24.0
@@ -37,9 +37,9 @@ def _short(shift: Shift, person: User) -> str:
     return f"{shift.start_at.astimezone(ZoneInfo(person.timezone or 'UTC')):%a %d %b, %H:%M}"
 
 
-def _mentee_reminder(booking: Booking, site: Site) -> Mail:
+def _mentee_reminder(booking: Booking, links: LinkBase) -> Mail:
     shift, mentee = booking.shift, booking.mentee
-    method, text = booking_invite(booking, site)
+    method, text = booking_invite(booking, links)
     return Mail(
         to=(mentee.email,),
         subject=f"Reminder: shadowing {_short(shift, mentee)} with {shift.mentor.name}",
@@ -48,14 +48,14 @@ def _mentee_reminder(booking: Booking, site: Site) -> Mail:
             f"This is a reminder of your shadowing shift with {shift.mentor.name}.\n\n"
             f"When: {_when(shift, mentee)}\n"
             f"Where: {shift.location or 'see the shift'}\n\n"
-            f"The calendar entry is attached. See your bookings at {site.base_url}/bookings/\n"
+            f"The calendar entry is attached. See your bookings at {links.base_url}/bookings/\n"
         ),
         ics=text,
         ics_method=method,
     )
 
 
-def _mentor_reminder(shift: Shift, confirmed: list[Booking], site: Site) -> Mail:
+def _mentor_reminder(shift: Shift, confirmed: list[Booking], links: LinkBase) -> Mail:
     mentor = shift.mentor
     who = ", ".join(b.mentee.name for b in confirmed) or "nobody has booked it yet"
     return Mail(
@@ -67,16 +67,16 @@ def _mentor_reminder(shift: Shift, confirmed: list[Booking], site: Site) -> Mail
             f"When: {_when(shift, mentor)}\n"
             f"Where: {shift.location or 'see the shift'}\n"
             f"Booked: {who}\n\n"
-            f"See the shift at {site.base_url}/shifts/{shift.id}\n"
+            f"See the shift at {links.base_url}/shifts/{shift.id}\n"
         ),
         # An invite needs attendees: with nobody booked there is no calendar entry to send.
-        ics=invite(shift_event(shift, site), method="REQUEST") if confirmed else None,
+        ics=invite(shift_event(shift, links), method="REQUEST") if confirmed else None,
         ics_method="REQUEST",
     )
 
 
 def send_due_reminders(
-    session: Session, *, site: Site, hours: float = REMINDER_HOURS, now: datetime | None = None
+    session: Session, *, links: LinkBase, hours: float = REMINDER_HOURS, now: datetime | None = None
 ) -> int:
     """Queue every reminder due now (shift starts within `hours`) not sent before; returns how
     many were queued. Flushes, never commits."""
@@ -112,11 +112,11 @@ def send_due_reminders(
         for booking in confirmed:
             key = ("booking", booking.id, shift.start_at)
             if key not in sent:
-                mails.append(_mentee_reminder(booking, site))
+                mails.append(_mentee_reminder(booking, links))
                 records.append(key)
         key = ("shift", shift.id, shift.start_at)
         if key not in sent:
-            mails.append(_mentor_reminder(shift, confirmed, site))
+            mails.append(_mentor_reminder(shift, confirmed, links))
             records.append(key)
     if records:
         session.execute(

@@ -24,11 +24,11 @@ from mentor_match.models import (
     Specialty,
     User,
 )
+from mentor_match.models.shifts import MAX_SEATS, MAX_SHIFT_HOURS
 from mentor_match.services import bookings, calendars
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 
-MAX_SEATS = 50
-MAX_SHIFT = timedelta(hours=24)
+MAX_SHIFT = timedelta(hours=MAX_SHIFT_HOURS)
 MAX_SERIES_DAYS = 366
 MAX_SERIES_SHIFTS = 500
 LOCATION_MAX = 200
@@ -84,6 +84,21 @@ def local_instant(day: date, clock: time, zone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
+def local_day_start(day: date, zone: str) -> datetime:
+    """The UTC instant of midnight at the start of `day` in `zone`."""
+    return local_instant(day, time(0), zone)
+
+
+def local_days(
+    first: date | None, last: date | None, zone: str
+) -> tuple[datetime | None, datetime | None]:
+    """The UTC bounds of the local days `first` to `last`, both included: from the midnight
+    that starts `first` to the one that ends `last`. A day not given leaves that side open."""
+    start = local_day_start(first, zone) if first else None
+    end = local_day_start(last + timedelta(days=1), zone) if last else None
+    return start, end
+
+
 def _check_seats(seats: object) -> int:
     if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise Invalid(
@@ -98,7 +113,7 @@ def _check_times(start_at: datetime, end_at: datetime, *, now: datetime) -> None
     if end_at <= start_at:
         problems.append(_problem("end", "the shift must end after it starts"))
     elif end_at - start_at > MAX_SHIFT:
-        problems.append(_problem("end", "a shift lasts at most 24 hours"))
+        problems.append(_problem("end", f"a shift lasts at most {MAX_SHIFT_HOURS} hours"))
     if start_at <= now:
         problems.append(_problem("start", "the shift must start in the future"))
     if problems:
@@ -339,7 +354,7 @@ def update_shift(
     actor: User,
     shift_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     start_at: datetime | None = None,
     end_at: datetime | None = None,
     seats: int | None = None,
@@ -464,13 +479,13 @@ def update_shift(
             booking.sequence += 1
             booking.updated_at = now
             if booking.status != BookingStatus.CANCELLED:
-                calendars.queue_booking_mail(session, booking, site, "has changed")
+                calendars.queue_booking_mail(session, booking, links, "has changed")
     elif changed_seats:
         shift.sequence += 1  # the mentor's feed entry shows the seats
     if new_mentor is not None:
-        calendars.queue_handover_mail(session, shift, previous_mentor, site)
+        calendars.queue_handover_mail(session, shift, previous_mentor, links)
     session.flush()
-    bookings.promote_waitlisted(session, shift, site=site, now=now)
+    bookings.promote_waitlisted(session, shift, links=links, now=now)
     return shift
 
 
@@ -547,7 +562,7 @@ def cancel_shift(
     actor: User,
     shift_id: int,
     *,
-    site: calendars.Site,
+    links: calendars.LinkBase,
     now: datetime | None = None,
 ) -> Shift:
     """Cancel the shift and every booking on it; each booked mentee gets a cancellation.
@@ -587,9 +602,9 @@ def cancel_shift(
         booking.updated_at = now
         booking.sequence += 1
         if was_confirmed:
-            calendars.queue_booking_mail(session, booking, site, "is cancelled")
+            calendars.queue_booking_mail(session, booking, links, "is cancelled")
         else:
-            calendars.queue_waitlist_notice(session, booking, site)
+            calendars.queue_waitlist_notice(session, booking, links)
     session.flush()
     return shift
 

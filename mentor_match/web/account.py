@@ -102,10 +102,8 @@ def change_password():  # noqa: ANN201
             form.current.errors = [exc.message] if exc.code == "wrong_password" else []
             if exc.code != "wrong_password":
                 form.new.errors = [exc.message]
-            db.session.rollback()
             return _render(password_form=form, status=422)
         sign_out_elsewhere(current_user)
-        db.session.commit()
         flash("Your password is changed. Other devices have been signed out.", "success")
         return redirect(url_for("account.settings"))
     return _render(password_form=form, status=422)
@@ -118,7 +116,6 @@ def create_token():  # noqa: ANN201
     if not form.validate_on_submit():
         return _render(token_form=form, status=422)
     token, raw = accounts.create_api_token(db.session, current_user, form.name.data or "")
-    db.session.commit()
     # Post/redirect/get: a reload shows the settings page again instead of creating a second
     # token. The raw token rides in the signed session cookie for this one redirect only.
     session[NEW_TOKEN_KEY] = [token.id, raw]
@@ -151,7 +148,6 @@ def revoke_token():  # noqa: ANN201
     form = RevokeForm(prefix="rev")
     if form.validate_on_submit() and (form.token_id.data or "").isdigit():
         token = accounts.revoke_api_token(db.session, current_user, int(form.token_id.data))
-        db.session.commit()
         flash(f"Token '{token.name}' is revoked.", "success")
     return redirect(url_for("account.settings"))
 
@@ -160,6 +156,5 @@ def revoke_token():  # noqa: ANN201
 @login_required
 def sign_out_everywhere():  # noqa: ANN201
     sign_out_elsewhere(current_user)
-    db.session.commit()
     flash("Every other session has been signed out.", "success")
     return redirect(url_for("account.settings"))

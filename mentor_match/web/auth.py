@@ -11,10 +11,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from mentor_match.auth import sign_in, sign_out
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.services import accounts, password_reset
 from mentor_match.services.errors import Invalid
-from mentor_match.views import base_url
+from mentor_match.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
 
@@ -59,12 +60,12 @@ def login():  # noqa: ANN201
             limit=current_app.config["LOGIN_LIMIT"],
             window_seconds=current_app.config["LOGIN_LIMIT_WINDOW_SECONDS"],
         )
-        db.session.commit()
         if user is not None:
             sign_in(user, remember=bool(form.remember.data))
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         flash("That email and password do not match an active account.", "error")
+        keep_changes()  # the failed attempt is counted: the login limit holds
         status = 401
     elif form.is_submitted():
         status = 400
@@ -106,10 +107,8 @@ def welcome(token: str):  # noqa: ANN201
         try:
             accounts.accept_invitation(db.session, token, form.password.data or "", secret)
         except Invalid as exc:
-            db.session.rollback()
             form.password.errors = [exc.message]
         else:
-            db.session.commit()
             sign_in(user, remember=False)
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(url_for("main.index"))
@@ -171,8 +170,7 @@ def reset_password(token: str):  # noqa: ANN201
         try:
             password_reset.reset_password(db.session, token, form.password.data or "", secret)
         except Invalid as exc:
-            db.session.rollback()
-            form.password.errors = [exc.message]
+            form.password.errors = [exc.message]  # answered 400: nothing is written
         else:
             accounts.close_other_login_sessions(db.session, user, None)
             sign_in(user, remember=False)

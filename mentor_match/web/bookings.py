@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -16,12 +16,13 @@ from flask import (
 from flask_login import current_user
 
 from mentor_match.auth import roles_required
+from mentor_match.edge import current_link_base, invite_download
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars, confirmations, people, shifts
 from mentor_match.services.errors import ServiceError
-from mentor_match.views import current_site, invite_download
 from mentor_match.web.confirming import Confirmation, confirm_page
 from mentor_match.web.formatting import local_range
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -51,13 +52,14 @@ def available():  # noqa: ANN201
     zone = current_user.timezone
     first, last = _day("from"), _day("to")
     specialty = request.args.get("specialty") or None
+    start_from, start_to = shifts.local_days(first, last, zone)
     items = shifts.list_shifts(
         db.session,
         current_user,
         bookable=True,
         specialty=specialty,
-        start_from=shifts.local_instant(first, time(0), zone) if first else None,
-        start_to=shifts.local_instant(last + timedelta(days=1), time(0), zone) if last else None,
+        start_from=start_from,
+        start_to=start_to,
     )
     mine = {
         b.shift_id: b
@@ -80,12 +82,10 @@ def book(shift_id: int):  # noqa: ANN201
     waitlist = request.form.get("waitlist") == "1"
     try:
         booking = bookings.book_shift(
-            db.session, current_user, shift_id, site=current_site(), waitlist=waitlist
+            db.session, current_user, shift_id, links=current_link_base(), waitlist=waitlist
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("bookings.available"))
     if booking.status == "confirmed":
         flash("Booked. The invite is on its way to your mail.", "success")
@@ -164,12 +164,13 @@ def confirm_cancel(booking_id: int):  # noqa: ANN201
 @roles_required("mentee", "mentor", "coordinator")
 def cancel(booking_id: int):  # noqa: ANN201
     try:
-        booking = bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
+        booking = bookings.cancel_booking(
+            db.session, current_user, booking_id, links=current_link_base()
+        )
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("bookings.index"))
     flash("Booking cancelled.", "success")
     if booking.mentee_id != current_user.id:
@@ -181,5 +182,5 @@ def cancel(booking_id: int):  # noqa: ANN201
 @roles_required("mentee", "mentor", "coordinator")
 def invite(booking_id: int) -> Response:
     booking = bookings.get_booking(db.session, current_user, booking_id)
-    method, text = calendars.booking_invite(booking, current_site())
+    method, text = calendars.booking_invite(booking, current_link_base())
     return invite_download(booking.id, method, text)

@@ -16,9 +16,9 @@ from flask import (
 from flask_login import current_user
 
 from mentor_match.auth import roles_required
+from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
 from mentor_match.services import calendars
-from mentor_match.views import current_site
 from mentor_match.web.confirming import Confirmation, confirm_page
 from mentor_match.web.navigation import Link, add_link
 
@@ -40,7 +40,7 @@ def feed(token: str) -> Response:
     user = calendars.user_for_feed_token(db.session, token, current_app.secret_key)
     if user is None:
         abort(404)
-    result = calendars.user_feed(db.session, user, current_site())
+    result = calendars.user_feed(db.session, user, current_link_base())
     headers = {
         "ETag": result.etag,
         "Cache-Control": "private, max-age=300",
@@ -57,9 +57,8 @@ def feed(token: str) -> Response:
 @roles_required("mentor", "mentee")
 def subscribe():  # noqa: ANN201
     token = calendars.feed_token(db.session, current_user, current_app.secret_key)
-    db.session.commit()
     response = Response(
-        render_template("calendar/subscribe.html", urls=current_site().feed_urls(token))
+        render_template("calendar/subscribe.html", urls=current_link_base().feed_urls(token))
     )
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
@@ -90,7 +89,6 @@ def confirm_rotate():  # noqa: ANN201
 @roles_required("mentor", "mentee")
 def rotate():  # noqa: ANN201
     calendars.rotate_feed_token(db.session, current_user, current_app.secret_key)
-    db.session.commit()
     flash(
         "Your calendar link is new. Calendars subscribed to the old link stop updating: "
         "subscribe again with the link below.",

@@ -15,6 +15,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.edge import (
+    certificate_download,
+    certificate_folder,
+    download,
+    transcript_download,
+)
 from mentor_match.extensions import db
 from mentor_match.models import Role, User
 from mentor_match.recertification import KINDS, TOPICS
@@ -24,12 +30,6 @@ from mentor_match.services import cpd
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
 from mentor_match.services.errors import Invalid, NotFound
-from mentor_match.views import (
-    certificate_download,
-    certificate_folder,
-    download,
-    transcript_download,
-)
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentor_match.auth import coordinator_required, login_required, roles_required
+from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
 from mentor_match.models import (
@@ -47,8 +48,9 @@ from mentor_match.services.feedback.common import (
     SESSION_RATING_RANGE,
     TEXT_MAX,
 )
-from mentor_match.views import download
+from mentor_match.transaction import discard_changes
 from mentor_match.web.formatting import local_datetime
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("feedback", __name__)
@@ -176,12 +178,6 @@ class CheckInForm(FlaskForm):
     submit = SubmitField("Log check-in")
 
 
-def _failed(exc: ServiceError) -> None:
-    """Undo what the request changed and say why: the redirect must not commit half a change."""
-    db.session.rollback()
-    flash(exc.message, "error")
-
-
 def _form_errors(form: FlaskForm) -> None:
     for name, errors in form.errors.items():
         label = getattr(form, name).label.text if hasattr(form, name) else name
@@ -213,7 +209,7 @@ def competency_list():  # noqa: ANN201
                 active=bool(form.active.data),
             )
         except ServiceError as exc:
-            _failed(exc)
+            refused(exc)
         else:
             flash("Competency added.", "success")
             return redirect(url_for("feedback.competency_list"))
@@ -254,7 +250,7 @@ def competency_edit(competency_id: int):  # noqa: ANN201
                 },
             )
         except ServiceError as exc:
-            _failed(exc)
+            refused(exc)
         else:
             flash("Competency saved.", "success")
             return redirect(url_for("feedback.competency_list"))
@@ -275,7 +271,7 @@ def competency_import():  # noqa: ANN201
         try:
             done = competencies.import_framework(db.session, upload.file.data.read())
         except Invalid as exc:
-            db.session.rollback()
+            discard_changes()
             message, problems = exc.message, exc.details
         else:
             flash(
@@ -443,7 +439,7 @@ def save_feedback(booking_id: int):  # noqa: ANN201
                 next_steps=form.next_steps.data or "",
             )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Feedback saved.", "success")
     return back
@@ -471,7 +467,7 @@ def save_reflection(booking_id: int):  # noqa: ANN201
             comment_to_coordinator=form.comment_to_coordinator.data or "",
         )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Reflection saved. It counts toward your CPD record.", "success")
     return back
@@ -563,7 +559,7 @@ def add_sign_off(mentee_id: int):  # noqa: ANN201
             note=form.note.data or "",
         )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Signed off.", "success")
     return back
@@ -588,7 +584,7 @@ def revoke_sign_off(signoff_id: int):  # noqa: ANN201
             form.reason.data or "",
         )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Sign-off revoked; the history keeps it.", "success")
     return back
@@ -640,7 +636,7 @@ def add_goal(mentorship_id: int):  # noqa: ANN201
             form.target_date.data,
         )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Goal added.", "success")
     return _agreement_back(mentorship_id)
@@ -664,7 +660,7 @@ def goal_status(goal_id: int):  # noqa: ANN201
             form.status.data or "",
         )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Goal updated.", "success")
     return _agreement_back(goal.mentorship_id)
@@ -687,7 +683,7 @@ def add_checkin(mentorship_id: int):  # noqa: ANN201
             form.notes.data or "",
         )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Check-in logged.", "success")
     return _agreement_back(mentorship_id)
@@ -715,7 +711,7 @@ def add_evaluation(mentorship_id: int):  # noqa: ANN201
             request.form.get("comment", "")[: COMMENT_MAX + 1],
         )
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash("Evaluation saved. Thank you.", "success")
     return _agreement_back(mentorship_id)
@@ -753,7 +749,7 @@ def nudge(mentor_id: int):  # noqa: ANN201
     try:
         count = tasks.nudge(db.session, mentor_id)
     except ServiceError as exc:
-        _failed(exc)
+        refused(exc)
     else:
         flash(f"Reminder mailed ({count} overdue task{'s' if count != 1 else ''}).", "success")
     return redirect(url_for("feedback.overview"))

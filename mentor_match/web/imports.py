@@ -12,11 +12,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from mentor_match.auth import coordinator_required
+from mentor_match.edge import base_url, download, invite_limit
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports
 from mentor_match.services.errors import Invalid, NotFound
-from mentor_match.views import base_url, download, invite_limit
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -81,7 +82,6 @@ def preview():  # noqa: ANN201
         confirm = ConfirmForm(
             key=imports.hold_import(db.session, current_user, kind, upload.filename or "", data)
         )
-    db.session.commit()
     return (
         render_template(
             "imports/preview.html",
@@ -111,12 +111,10 @@ def confirm():  # noqa: ANN201
             invite_limit=invite_limit(),
         )
     except NotFound as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("imports.index"))
     except Invalid as exc:
         # Someone changed the programme between the preview and now: show what is wrong.
-        db.session.rollback()
         return (
             render_template(
                 "imports/preview.html",
@@ -128,7 +126,6 @@ def confirm():  # noqa: ANN201
             ),
             422,
         )
-    db.session.commit()
     message = f"Imported {summary.kind}: {summary.created} added, {summary.updated} updated."
     invited = summary.invited + summary.awaiting_invitation
     if invited:

@@ -9,6 +9,7 @@ from mentor_match.auth import coordinator_required
 from mentor_match.extensions import db
 from mentor_match.services import outbox
 from mentor_match.services.errors import ServiceError
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
@@ -42,8 +43,7 @@ def retry(mail_id: int):  # noqa: ANN201
     try:
         mail = outbox.retry_mail(db.session, mail_id)
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("outbox.index"))
     flash(f"The mail to {mail.to} is queued to be sent again.", "success")
     return redirect(url_for("outbox.index"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from mentor_match.auth import coordinator_required
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
-from mentor_match.models import Role
+from mentor_match.models.enums import Role
 from mentor_match.services import confirmations, mentorships, password_reset, people
 from mentor_match.services.errors import Invalid
-from mentor_match.views import base_url
 from mentor_match.web.confirming import Confirmation, confirm_page
+from mentor_match.web.forms import refused
 from mentor_match.web.profile import profile_page
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
@@ -87,7 +88,6 @@ def show(user_id: int):  # noqa: ANN201
 def set_active(user_id: int):  # noqa: ANN201
     active = request.form.get("active") == "1"
     user = mentorships.set_active(db.session, user_id, active)
-    db.session.commit()
     if active:
         flash(f"{user.name} is back in the programme.", "success")
     else:
@@ -123,8 +123,7 @@ def send_access_link(user_id: int):  # noqa: ANN201
             secret_key=current_app.config["SECRET_KEY"],
         )
     except Invalid as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("participants.show", user_id=user_id))
     user = people.get_person(db.session, user_id)
     what = "A new invitation" if sent == "invitation" else "A password reset link"
@@ -160,7 +159,6 @@ def confirm_end_mentorship(mentorship_id: int):  # noqa: ANN201
 @coordinator_required
 def end_mentorship(mentorship_id: int):  # noqa: ANN201
     mentorship = mentorships.end_mentorship(db.session, mentorship_id)
-    db.session.commit()
     flash("The mentorship has ended. The mentee can be matched again in the next round.", "success")
     back = request.form.get("person_id", "")
     person = int(back) if back.isdigit() and len(back) < 10 else mentorship.mentee_id

@@ -12,6 +12,7 @@ from mentor_match.matching import FACTORS
 from mentor_match.services import preferences
 from mentor_match.services.errors import ServiceError
 from mentor_match.services.rounds import get_round, round_summary
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 from mentor_match.web.rounds import FACTOR_LABELS, _factor_max
 
@@ -87,8 +88,7 @@ def save(round_id: int):  # noqa: ANN201
     try:
         preferences.submit_ranking(db.session, round_id, current_user, ranking)
     except ServiceError as exc:
-        db.session.rollback()
-        return _page(round_id, [exc.message], exc.status)
+        return _page(round_id, [exc.message], exc.status)  # an error status: nothing is written
     flash(
         f"Your ranking is saved: {len(ranking)} acceptable, in your order."
         if ranking
@@ -104,8 +104,7 @@ def withdraw(round_id: int):  # noqa: ANN201
     try:
         preferences.withdraw_ranking(db.session, round_id, current_user)
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash("Your ranking is withdrawn: you rank by score again.", "success")
     return redirect(url_for("preferences.show", round_id=round_id))
@@ -127,8 +126,7 @@ def close(round_id: int):  # noqa: ANN201
     try:
         preferences.close_preferences(db.session, round_id)
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash("The preference window is closed. Run the round to use the rankings.", "success")
     return redirect(url_for("preferences.submitted", round_id=round_id))

@@ -26,9 +26,10 @@ from mentor_match.auth import roles_required
 from mentor_match.extensions import db
 from mentor_match.importing.availability import AvailabilityError, Window, parse_window_spec
 from mentor_match.importing.people import CAPACITY_RANGE, MAX_LENGTHS, YEARS_EXPERIENCE_RANGE
-from mentor_match.models import Role
+from mentor_match.models.enums import Role
 from mentor_match.services import people
 from mentor_match.services.errors import Invalid
+from mentor_match.web.forms import show_on_form
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -207,17 +208,12 @@ def profile_page(user, *, done: str, saved: str, by_coordinator: bool = False): 
             try:
                 people.update_own_profile(db.session, user, changes)
             except Invalid as exc:
-                db.session.rollback()
-                for problem in exc.details:
-                    field = getattr(form, problem.get("field", ""), None)
-                    target = field if field is not None else form.name
-                    if problem.get("field") == "specialties" and hasattr(form, "ranked"):
-                        target = form.ranked
-                    if problem.get("field") == "availability":
-                        target = form.windows
-                    target.errors = list(target.errors or []) + [problem["message"]]
+                # The service names the lists as people see them; the forms name their rows.
+                names = {"availability": "windows"}
+                if hasattr(form, "ranked"):
+                    names["specialties"] = "ranked"
+                show_on_form(form, exc, fields=names)
             else:
-                db.session.commit()
                 flash(saved, "success")
                 return redirect(done)
     flash("Some fields need attention; see the messages below.", "error")

@@ -13,14 +13,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.background import start_round_run
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS, Weights
-from mentor_match.models import User
-from mentor_match.services import rounds
+from mentor_match.services import people, rounds
 from mentor_match.services.errors import Invalid, ServiceError
 from mentor_match.services.rounds import review
 from mentor_match.services.rounds.modes import blocking_pairs as list_blocking_pairs
-from mentor_match.views import base_url
+from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -68,12 +69,12 @@ def _weight(name: str, maximum: float) -> DecimalField:
 class RoundForm(FlaskForm):
     name = StringField(
         "Name of the round",
-        validators=[DataRequired("Give the round a name."), Length(max=200)],
+        validators=[DataRequired("Give the round a name."), Length(max=rounds.NAME_MAX)],
         description="For example “Spring 2026 cohort”.",
     )
     min_overlap_hours = DecimalField(
         "Minimum shared hours a week",
-        default=2,
+        default=rounds.DEFAULT_MIN_OVERLAP,
         places=None,
         validators=[
             Optional(),
@@ -135,24 +136,17 @@ def new():  # noqa: ANN201
                 current_user,
                 form.name.data,
                 weights,
-                2.0 if overlap is None else float(overlap),
+                rounds.DEFAULT_MIN_OVERLAP if overlap is None else float(overlap),
                 form.mode.data,
                 bool(form.raise_lowest.data),
                 form.suggestions.data or rounds.DEFAULT_SUGGESTIONS,
             )
         except Invalid as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-            for item in exc.details:
-                field = getattr(form, str(item.get("field")), None)
-                if field is not None and hasattr(field, "errors"):
-                    field.errors = [*field.errors, item.get("message", "")]
+            show_on_form(form, exc)
         else:
-            db.session.commit()
             flash("Round created. Run it to see the proposed pairs.", "success")
             return redirect(url_for("rounds.show", round_id=match_round.id))
-    failed = form.is_submitted() and bool(form.errors or form.form_errors)
-    return render_template("rounds/new.html", form=form), 422 if failed else 200
+    return render_template("rounds/new.html", form=form), 422 if form.is_submitted() else 200
 
 
 def _page_number() -> int:
@@ -277,22 +271,14 @@ def _back(round_id: int):  # noqa: ANN202
     return redirect(url_for("rounds.show", round_id=round_id))
 
 
-def _fail(error: ServiceError) -> None:
-    db.session.rollback()
-    flash(error.message, "error")
-
-
 @bp.post("/<int:round_id>/run")
 @coordinator_required
 def run(round_id: int):  # noqa: ANN201
     try:
         review.remember_current_proposal(db.session, round_id)
-        rounds.queue_run(db.session, round_id)
+        start_round_run(round_id)
     except ServiceError as exc:
-        _fail(exc)
-        return _back(round_id)
-    db.session.commit()  # the claim, before the job is enqueued and awaited
-    rounds.wait_for_run(db.session, round_id)
+        refused(exc)
     return _back(round_id)
 
 
@@ -305,7 +291,7 @@ def candidates(round_id: int):  # noqa: ANN201
         raise Invalid("Choose a mentee to see their alternatives.")
     mentee_id = int(raw)
     items = rounds.candidates_for(db.session, match_round, mentee_id)
-    mentee = db.session.get(User, mentee_id)
+    mentee = people.get_person(db.session, mentee_id)
     return render_template(
         "rounds/candidates.html",
         round=rounds.round_summary(match_round),
@@ -331,9 +317,8 @@ def _change(round_id: int, action: Any, done: str):  # noqa: ANN202
     try:
         action(db.session, match_round, mentee_id, mentor_id)
     except ServiceError as exc:
-        _fail(exc)
+        refused(exc)
     else:
-        db.session.commit()
         flash(done, "success")
     return _back(round_id)
 
@@ -380,9 +365,8 @@ def publish(round_id: int):  # noqa: ANN201
     try:
         match_round = rounds.publish_round(db.session, round_id, base_url())
     except ServiceError as exc:
-        _fail(exc)
+        refused(exc)
         return _back(round_id)
-    db.session.commit()
     if match_round.mode == "self_select":
         flash("Round published: each mentee got their suggested mentors by mail.", "success")
         return _back(round_id)

@@ -29,12 +29,13 @@ from wtforms.validators import (
 )
 
 from mentor_match.auth import roles_required
+from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
 from mentor_match.services import bookings, confirmations, people, shifts
 from mentor_match.services.errors import ServiceError
-from mentor_match.views import current_site
 from mentor_match.web.confirming import Confirmation, confirm_page
 from mentor_match.web.formatting import local_range, viewer_zone
+from mentor_match.web.forms import refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
@@ -140,7 +141,9 @@ class AttendanceForm(FlaskForm):
     attended = SelectField(
         "Attended?", choices=[SelectChoice("yes", "Attended"), SelectChoice("no", "Did not attend")]
     )
-    hours = DecimalField("Hours", places=2, validators=[Optional(), NumberRange(0, 24)])
+    hours = DecimalField(
+        "Hours", places=2, validators=[Optional(), NumberRange(0, shifts.MAX_SHIFT_HOURS)]
+    )
     submit = SubmitField("Record")
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
@@ -169,17 +172,6 @@ def _instants(form) -> tuple[datetime, datetime]:  # noqa: ANN001
     return start, shifts.local_instant(end_day, form.end.data, zone)
 
 
-def _show_errors(form, error: ServiceError) -> None:  # noqa: ANN001
-    placed = False
-    for problem in error.details:
-        field = getattr(form, problem.get("field", ""), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors or []) + [problem.get("message", error.message)]
-            placed = True
-    if not placed:
-        flash(error.message, "error")
-
-
 @bp.route("/")
 @roles_required("mentor", "coordinator")
 def index():  # noqa: ANN201
@@ -204,10 +196,8 @@ def new():  # noqa: ANN201
                 shift = shifts.create_shift(
                     db.session, current_user, start_at=start, end_at=end, details=form.details()
                 )
-                db.session.commit()
             except ServiceError as exc:
-                db.session.rollback()
-                _show_errors(form, exc)
+                show_on_form(form, exc)
             else:
                 flash("Shift published.", "success")
                 return redirect(url_for("shifts.show", shift_id=shift.id))
@@ -232,10 +222,8 @@ def series():  # noqa: ANN201
                     details=form.details(),
                     skip_days=getattr(form.skip, "days", frozenset()),
                 )
-                db.session.commit()
             except ServiceError as exc:
-                db.session.rollback()
-                _show_errors(form, exc)
+                show_on_form(form, exc)
             else:
                 flash(f"{len(made)} shifts published from your weekly availability.", "success")
                 return redirect(url_for("shifts.index"))
@@ -288,16 +276,14 @@ def edit(shift_id: int):  # noqa: ANN201
             db.session,
             current_user,
             shift_id,
-            site=current_site(),
+            links=current_link_base(),
             start_at=start,
             end_at=end,
             seats=form.seats.data,
             location=form.location.data or "",
         )
-        db.session.commit()
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         after = (current.start_at, current.end_at, current.location, current.seats)
         told = any(b.status != "cancelled" for b in current.bookings)
@@ -321,13 +307,16 @@ def hand_over(shift_id: int):  # noqa: ANN201
         return redirect(url_for("shifts.show", shift_id=shift_id))
     try:
         shift = shifts.update_shift(
-            db.session, current_user, shift_id, site=current_site(), mentor_id=form.mentor_id.data
+            db.session,
+            current_user,
+            shift_id,
+            links=current_link_base(),
+            mentor_id=form.mentor_id.data,
         )
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash(
             f"Shift handed to {shift.mentor.name}; the mentees booked and both mentors are told.",
@@ -412,7 +401,7 @@ def cancel_series(shift_id: int):  # noqa: ANN201
         flash("No shift of this series is still to come: nothing to cancel.", "info")
         return redirect(url_for("shifts.show", shift_id=shift.id))
     for item in items:
-        shifts.cancel_shift(db.session, current_user, item.id, site=current_site())
+        shifts.cancel_shift(db.session, current_user, item.id, links=current_link_base())
     flash(
         f"{len(items)} shift{'s' if len(items) != 1 else ''} of the series cancelled; "
         "everyone booked has been told.",
@@ -425,12 +414,11 @@ def cancel_series(shift_id: int):  # noqa: ANN201
 @roles_required("mentor", "coordinator")
 def cancel(shift_id: int):  # noqa: ANN201
     try:
-        shifts.cancel_shift(db.session, current_user, shift_id, site=current_site())
+        shifts.cancel_shift(db.session, current_user, shift_id, links=current_link_base())
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash("Shift cancelled; everyone booked has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
@@ -449,15 +437,18 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
                 attended=form.attended.data == "yes",
                 hours=form.hours.data,
             )
-            db.session.commit()
         except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refused(exc)
         else:
             flash("Attendance recorded.", "success")
     else:
         messages = [m for errors in form.errors.values() for m in errors]
-        flash(messages[0] if messages else "Hours must be a number from 0 to 24.", "error")
+        flash(
+            messages[0]
+            if messages
+            else f"Hours must be a number from 0 to {shifts.MAX_SHIFT_HOURS}.",
+            "error",
+        )
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
@@ -476,8 +467,7 @@ def attend_all(shift_id: int):  # noqa: ANN201
         for booking in pending:
             bookings.record_attendance(db.session, current_user, booking.id, attended=True)
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
         return redirect(url_for("shifts.show", shift_id=shift_id))
     if pending:
         names = ", ".join(b.mentee.name for b in pending)
@@ -491,12 +481,11 @@ def attend_all(shift_id: int):  # noqa: ANN201
 @roles_required("mentor", "coordinator")
 def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
     try:
-        bookings.cancel_booking(db.session, current_user, booking_id, site=current_site())
+        bookings.cancel_booking(db.session, current_user, booking_id, links=current_link_base())
     except ServiceError as exc:
         if exc.status in (403, 404):
             raise
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash("Booking cancelled; the mentee has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))

@@ -7,12 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS
 from mentor_match.services import suggestions
 from mentor_match.services.errors import Invalid, ServiceError
 from mentor_match.services.rounds import get_round
-from mentor_match.views import base_url
+from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
 from mentor_match.web.rounds import FACTOR_LABELS, _factor_max
 
@@ -60,8 +61,7 @@ def ask():  # noqa: ANN201
             raise Invalid("Choose one of your suggested mentors.")
         suggestions.request_mentor(db.session, current_user, int(raw), base_url())
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash(
             f"Request sent. The mentor has {suggestions.REQUEST_DAYS} days to answer; "
@@ -86,8 +86,7 @@ def _answer(request_id: int, accept: bool):  # noqa: ANN202
         else:
             suggestions.decline_request(db.session, current_user, request_id)
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refused(exc)
     else:
         flash(
             "Accepted: you are now this mentee's mentor." if accept else "Request declined.",

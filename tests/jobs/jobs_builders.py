@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from mentor_match.extensions import db
 from mentor_match.models import MailState, OutboxMail, User
 from mentor_match.services import bookings, shifts
-from mentor_match.services.calendars import Site
+from mentor_match.services.calendars import LinkBase
 
-SITE = Site("http://mentor-match.test")
+LINKS = LinkBase("http://mentor-match.test")
 
 
 def open_shift(app: Flask, mentor_id: int, start: datetime, seats: int = 50) -> int:
@@ -33,7 +33,7 @@ def open_shift(app: Flask, mentor_id: int, start: datetime, seats: int = 50) -> 
 def book(app: Flask, mentee_id: int, shift_id: int) -> int:
     with app.app_context():
         mentee = db.session.get(User, mentee_id)
-        booking = bookings.book_shift(db.session, mentee, shift_id, site=SITE)
+        booking = bookings.book_shift(db.session, mentee, shift_id, links=LINKS)
         db.session.commit()
         return booking.id
 

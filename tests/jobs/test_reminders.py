@@ -13,7 +13,7 @@ from mentor_match.extensions import db
 from mentor_match.models import OutboxMail, User
 from mentor_match.services import reminders, shifts
 from tests.jobs.conftest import wait_until
-from tests.jobs.jobs_builders import SITE, book, open_shift
+from tests.jobs.jobs_builders import LINKS, book, open_shift
 
 
 def _reminders(app) -> list[tuple[str, str]]:
@@ -30,7 +30,7 @@ def _reminders(app) -> list[tuple[str, str]]:
 
 def _sweep(app, now: datetime, hours: float = 24) -> int:
     with app.app_context():
-        count = reminders.send_due_reminders(db.session, site=SITE, hours=hours, now=now)
+        count = reminders.send_due_reminders(db.session, links=LINKS, hours=hours, now=now)
         db.session.commit()
         return count
 
@@ -41,7 +41,7 @@ def _move(app, mentor_id: int, shift_id: int, start: datetime) -> None:
             db.session,
             db.session.get(User, mentor_id),
             shift_id,
-            site=SITE,
+            links=LINKS,
             start_at=start,
             end_at=start + timedelta(hours=2),
         )
@@ -50,7 +50,7 @@ def _move(app, mentor_id: int, shift_id: int, start: datetime) -> None:
 
 def _cancel(app, mentor_id: int, shift_id: int) -> None:
     with app.app_context():
-        shifts.cancel_shift(db.session, db.session.get(User, mentor_id), shift_id, site=SITE)
+        shifts.cancel_shift(db.session, db.session.get(User, mentor_id), shift_id, links=LINKS)
         db.session.commit()
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mentor_match.matching import MatchingError, Window, overlap_hours
+from mentor_match.matching import MatchingError, Mentee, Mentor, Window, overlap_hours
 from mentor_match.matching.availability import slot_minutes, utc_intervals
 
 MON, SAT, SUN = 0, 5, 6
@@ -114,5 +114,9 @@ def test_slots_are_as_coarse_as_the_boundaries_allow():
     [(7, 0, 60), (-1, 0, 60), (0, 60, 60), (0, 120, 60), (0, 0, 1441), (0, -5, 60)],
 )
 def test_invalid_windows_are_rejected(weekday, start, end):
-    with pytest.raises(ValueError, match="window|weekday"):
-        Window(weekday, start, end)
+    window = Window(weekday, start, end)
+    assert window.problems()
+    with pytest.raises(ValueError, match="window"):
+        Mentee(1, ("oncology",), (window,), "UTC", None, None)
+    with pytest.raises(ValueError, match="window"):
+        Mentor(2, ("oncology",), (window,), "UTC", None, None, capacity=1)

@@ -152,6 +152,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("cpd.rules", "GET"): COORD,
     ("cpd.rules", "POST"): COORD,
     ("api.openapi", "GET"): EVERYONE,
+    ("api.reference", "GET"): EVERYONE,
     ("api.list_mentors", "GET"): COORD,
     ("api.list_mentees", "GET"): COORD,
     ("api.update_person", "PATCH"): COORD,
@@ -774,7 +775,8 @@ def test_the_api_ignores_session_cookies(app, programme, who):
     """A signed-in browser's cookie is no credential for /api/v1: only bearer tokens are."""
     client = programme.pages[who]
     for rule, method in _rules(app):
-        if not rule.endpoint.startswith("api.") or rule.endpoint == "api.openapi":
+        public = ("api.openapi", "api.reference")
+        if not rule.endpoint.startswith("api.") or rule.endpoint in public:
             continue
         response = client.open(
             _url(app, rule, programme), method=method, **_api_body(rule.endpoint, programme)

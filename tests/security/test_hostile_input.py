@@ -541,7 +541,7 @@ def test_ids_out_of_range_are_404(app, programme: Programme, big: str):
             assert response.get_json()["error"]["code"] == "not_found"
         else:
             area = rule.endpoint.split(".")[0]
-            who = "coordinator" if area in ("rounds", "participants") else "mentor_b"
+            who = "coordinator" if area in ("rounds", "participants", "outbox") else "mentor_b"
             if rule.endpoint in (
                 "shifts.hand_over",
                 "preferences.submitted",

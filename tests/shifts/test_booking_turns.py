@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from mentor_match.services.calendars import Site
+from mentor_match.services.calendars import LinkBase
 
-SITE = Site("http://localhost")
+LINKS = LinkBase("http://localhost")
 
 
 def _shift(db, mentor_id: int, start: datetime, seats: int):  # noqa: ANN001, ANN202
@@ -47,10 +47,10 @@ def test_a_booking_waits_for_a_promotion_of_the_same_mentee(app, make_user, pair
         other = _shift(db, mentor, start + timedelta(hours=1), seats=5)  # overlaps `full`
         full_id, other_id = full.id, other.id
         db.session.commit()
-        seat = bookings.book_shift(db.session, db.session.get(User, holder), full_id, site=SITE)
+        seat = bookings.book_shift(db.session, db.session.get(User, holder), full_id, links=LINKS)
         db.session.commit()
         bookings.book_shift(
-            db.session, db.session.get(User, waiter), full_id, site=SITE, waitlist=True
+            db.session, db.session.get(User, waiter), full_id, links=LINKS, waitlist=True
         )
         db.session.commit()
         seat_id = seat.id
@@ -61,7 +61,7 @@ def test_a_booking_waits_for_a_promotion_of_the_same_mentee(app, make_user, pair
         with app.app_context():
             try:
                 booking = bookings.book_shift(
-                    db.session, db.session.get(User, waiter), other_id, site=SITE
+                    db.session, db.session.get(User, waiter), other_id, links=LINKS
                 )
                 db.session.commit()
                 outcome["result"] = booking.status
@@ -74,7 +74,7 @@ def test_a_booking_waits_for_a_promotion_of_the_same_mentee(app, make_user, pair
 
     with app.app_context():
         promoted = bookings.cancel_booking(
-            db.session, db.session.get(User, holder), seat_id, site=SITE
+            db.session, db.session.get(User, holder), seat_id, links=LINKS
         )
         assert promoted.status == BookingStatus.CANCELLED
         waiting = db.session.scalar(
@@ -117,7 +117,9 @@ def test_two_bookings_of_one_mentee_on_overlapping_shifts_take_turns(app, make_u
     def book_the_second() -> None:
         with app.app_context():
             try:
-                bookings.book_shift(db.session, db.session.get(User, mentee), second_id, site=SITE)
+                bookings.book_shift(
+                    db.session, db.session.get(User, mentee), second_id, links=LINKS
+                )
                 db.session.commit()
                 outcome["result"] = "confirmed"
             except Conflict as exc:
@@ -125,7 +127,7 @@ def test_two_bookings_of_one_mentee_on_overlapping_shifts_take_turns(app, make_u
                 outcome["result"] = exc.code
 
     with app.app_context():
-        bookings.book_shift(db.session, db.session.get(User, mentee), first_id, site=SITE)
+        bookings.book_shift(db.session, db.session.get(User, mentee), first_id, links=LINKS)
         racer = threading.Thread(target=book_the_second)
         racer.start()
         racer.join(timeout=1.5)

@@ -167,7 +167,7 @@ def test_cancelling_a_shift_cancels_its_waitlist_and_mails_after_commit(
     from mentor_match.extensions import db
     from mentor_match.models import Booking, User
     from mentor_match.services import shifts
-    from mentor_match.services.calendars import Site
+    from mentor_match.services.calendars import LinkBase
 
     mh, [ah, bh] = _setup(make_user, token_for, pair, mentees=2)
     shift = new_shift(mh, seats=1)
@@ -177,7 +177,7 @@ def test_cancelling_a_shift_cancels_its_waitlist_and_mails_after_commit(
     before = set(outbox.glob("*.eml"))
     with app.app_context():
         mentor = db.session.scalar(db.select(User).where(User.role == "mentor"))
-        shifts.cancel_shift(db.session, mentor, shift["id"], site=Site("http://localhost"))
+        shifts.cancel_shift(db.session, mentor, shift["id"], links=LinkBase("http://localhost"))
         assert set(outbox.glob("*.eml")) == before  # nothing leaves inside the transaction
         db.session.rollback()
     assert set(outbox.glob("*.eml")) == before  # nor when it rolls back

@@ -12,10 +12,12 @@ from mentor_match.services.rounds.adjustments import (
     remove_pin,
 )
 from mentor_match.services.rounds.definition import (
+    DEFAULT_MIN_OVERLAP,
     DEFAULT_SUGGESTIONS,
     MAX_MIN_OVERLAP,
     MAX_SUGGESTIONS,
     MODE_LABELS,
+    NAME_MAX,
     REASON_TEXT,
     STALE_RUN,
     STATS_KEYS,
@@ -45,10 +47,12 @@ from mentor_match.services.rounds.running import (
 )
 
 __all__ = [
+    "DEFAULT_MIN_OVERLAP",
     "DEFAULT_SUGGESTIONS",
     "MAX_MIN_OVERLAP",
     "MAX_SUGGESTIONS",
     "MODE_LABELS",
+    "NAME_MAX",
     "REASON_TEXT",
     "RUN_WAIT_SECONDS",
     "STALE_RUN",

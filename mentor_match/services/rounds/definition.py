@@ -9,9 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from mentor_match.database import utcnow
-from mentor_match.matching import (
-    Weights,
-)
+from mentor_match.matching import DEFAULT_MIN_OVERLAP_HOURS, Weights
 from mentor_match.models import (
     MatchRound,
     ProposedMatch,
@@ -28,6 +26,10 @@ STALE_RUN = timedelta(minutes=10)
 #: A run whose worker has not written its heartbeat for this long is taken to have died.
 RUN_LEASE = timedelta(seconds=60)
 MAX_MIN_OVERLAP = 40.0
+#: The hours of weekly overlap a pair needs when the coordinator does not say.
+DEFAULT_MIN_OVERLAP = DEFAULT_MIN_OVERLAP_HOURS
+#: The longest round name.
+NAME_MAX = 200
 
 STATS_KEYS = (
     "mentees",
@@ -125,7 +127,7 @@ def create_round(
     coordinator: User | None,
     name: Any,
     weights: dict[str, Any] | None = None,
-    min_overlap_hours: Any = 2.0,
+    min_overlap_hours: Any = DEFAULT_MIN_OVERLAP,
     mode: Any = "optimal",
     raise_lowest: Any = False,
     suggestions: Any = DEFAULT_SUGGESTIONS,
@@ -135,12 +137,12 @@ def create_round(
     details = []
     if not isinstance(name, str) or not name.strip():
         details.append({"field": "name", "message": "give the round a name"})
-    elif len(name.strip()) > 200:
-        details.append({"field": "name", "message": "at most 200 characters"})
+    elif len(name.strip()) > NAME_MAX:
+        details.append({"field": "name", "message": f"at most {NAME_MAX} characters"})
     if details:
-        raise Invalid("the round needs a name of at most 200 characters", details=details)
+        raise Invalid(f"the round needs a name of at most {NAME_MAX} characters", details=details)
     chosen = _weights(weights)
-    overlap = _min_overlap(2.0 if min_overlap_hours is None else min_overlap_hours)
+    overlap = _min_overlap(DEFAULT_MIN_OVERLAP if min_overlap_hours is None else min_overlap_hours)
     match_round = MatchRound(
         name=name.strip(),
         status=RoundStatus.DRAFT.value,

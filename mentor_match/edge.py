@@ -1,4 +1,5 @@
-"""What the pages and the API share at the edge: links to this site, file downloads, and
+"""What the pages and the API share at the edge of the app: the base of the links the app
+writes (mails, invites, feeds), file downloads, the import settings a request reads and
 re-sending invitations."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from flask import Response, current_app, render_template, request
 from mentor_match.extensions import db
 from mentor_match.reports.transcript import pdf_from_html
 from mentor_match.services import imports
-from mentor_match.services.calendars import Site
+from mentor_match.services.calendars import LinkBase
 
 
 def base_url() -> str:
@@ -18,8 +19,9 @@ def base_url() -> str:
     return current_app.config.get("BASE_URL") or request.url_root
 
 
-def current_site() -> Site:
-    return Site.from_config(current_app.config.get("BASE_URL"), request.url_root)
+def current_link_base() -> LinkBase:
+    """The base of links and the host of calendar UIDs, for this app as this request sees it."""
+    return LinkBase.from_config(current_app.config.get("BASE_URL"), request.url_root)
 
 
 def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
