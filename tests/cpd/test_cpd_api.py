@@ -313,3 +313,38 @@ def test_the_transcript_is_a_pdf_with_the_name_each_activity_and_the_totals(
     assert "6.75" in text and "3.25" in text  # listed and counted (pharmacist CE not counted)
     csv_text = client.get("/api/v1/me/cpd/transcript.csv", headers=h).get_data(as_text=True)
     assert all(uan in csv_text for uan in uans)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils' pdftotext")
+def test_the_transcript_lists_competencies_signed_off_and_not_revoked_ones(
+    client, mentee, make_user, token_for, tmp_path
+):
+    mentee_id, h = mentee
+    set_cycle(client, h)
+    coordinator_id = make_user("coordinator", name="Cora Ordinator")
+    ch = token_for(coordinator_id)
+    competencies = client.get("/api/v1/competencies", headers=ch).get_json()["items"]
+    kept, revoked = competencies[0], competencies[1]
+    for competency in (kept, revoked):
+        made = client.post(
+            f"/api/v1/mentees/{mentee_id}/signoffs",
+            json={"competency_id": competency["id"]},
+            headers=ch,
+        )
+        assert made.status_code == 201
+    gone = made.get_json()["id"]
+    assert (
+        client.delete(
+            f"/api/v1/signoffs/{gone}", json={"reason": "signed off too early"}, headers=ch
+        ).status_code
+        == 200
+    )
+    path = tmp_path / "transcript.pdf"
+    path.write_bytes(client.get("/api/v1/me/cpd/transcript.pdf", headers=h).data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert "Competencies signed off by a preceptor" in text
+    line = next(line for line in text.splitlines() if kept["code"] in line)
+    assert "Cora Ordinator" in line
+    assert revoked["code"] not in text

@@ -17,11 +17,19 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mentor_match.importing.people import RowError
 from mentor_match.mail import Mail, queue
-from mentor_match.models import CeActivity, Certification, CpdReminder, CpdRuleSet, Role, User
+from mentor_match.models import (
+    CeActivity,
+    Certification,
+    CpdReminder,
+    CpdRuleSet,
+    Role,
+    SignOff,
+    User,
+)
 from mentor_match.recertification import (
     KINDS,
     PTCB_RULES,
@@ -352,6 +360,8 @@ class Portfolio:
     activities: list[CeActivity]
     shadowing: CpdLog
     results: dict[int, ActivityResult] = field(default_factory=dict)
+    # Competencies a preceptor has signed off (and not revoked), oldest first.
+    signed_off: list[SignOff] = field(default_factory=list)
 
     @property
     def shadowing_in_cycle(self) -> Decimal:
@@ -380,8 +390,24 @@ def portfolio(session: Session, user: User, *, today: date | None = None) -> Por
     )
     progress = evaluate(rules, cycle or ANY_TIME, [_record(a) for a in activities], today)
     results = {r.record.id: r for r in progress.activities}
+    signed_off = list(
+        session.scalars(
+            select(SignOff)
+            .where(SignOff.mentee_id == user.id, SignOff.revoked_at.is_(None))
+            .options(selectinload(SignOff.competency), selectinload(SignOff.signed_by))
+            .order_by(SignOff.signed_at, SignOff.id)
+        )
+    )
     return Portfolio(
-        user, certification, rules, cycle, progress, activities, cpd_log(session, user), results
+        user,
+        certification,
+        rules,
+        cycle,
+        progress,
+        activities,
+        cpd_log(session, user),
+        results,
+        signed_off,
     )
 
 
