@@ -10,6 +10,7 @@ from mentor_match.web import (
     bookings,
     calendar,
     cpd,
+    dashboard,
     imports,
     main,
     navigation,
@@ -34,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
         shifts,
         bookings,
         cpd,
+        dashboard,
     ):
         app.register_blueprint(module.bp)
     register_filters(app)
