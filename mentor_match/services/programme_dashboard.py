@@ -288,13 +288,15 @@ def matching_section(session: Session, filters: Filters) -> list[Chart]:
             select(UnmatchedMentee.reason, func.count())
             .where(UnmatchedMentee.round_id == found.id)
             .group_by(UnmatchedMentee.reason)
-            .order_by(func.count().desc(), UnmatchedMentee.reason)
         )
         if filters.site_id is not None:
             query = query.join(
                 MenteeProfile, MenteeProfile.user_id == UnmatchedMentee.mentee_id
             ).where(MenteeProfile.site_id == filters.site_id)
-        reasons = [(REASON_LABELS.get(r, r), int(n)) for r, n in session.execute(query)]
+        reasons = sorted(
+            ((REASON_LABELS.get(r, r), int(n)) for r, n in session.execute(query)),
+            key=lambda item: (-item[1], item[0]),
+        )
 
     why = "; ".join(f"{n} {label}" for label, n in reasons)
     funnel_summary = (
@@ -467,7 +469,7 @@ def scores_section(session: Session, filters: Filters) -> list[Chart]:
             )
         width = 1 / SCORE_BINS
         bin_of = case(
-            *[(ProposedMatch.score < width * (i + 1), i) for i in range(SCORE_BINS - 1)],
+            *[(ProposedMatch.score < (i + 1) / SCORE_BINS, i) for i in range(SCORE_BINS - 1)],
             else_=SCORE_BINS - 1,
         )
         counts = dict(
