@@ -93,6 +93,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("cpd.log", "GET"): MENTEES,
     ("cpd.log_csv", "GET"): MENTEES,
     ("cpd.report", "GET"): COORD,
+    ("dashboard.index", "GET"): COORD,
+    ("dashboard.chart_svg", "GET"): COORD,
+    ("dashboard.chart_table", "GET"): COORD,
+    ("dashboard.my_fill_rate_svg", "GET"): MENTORS,
+    ("dashboard.my_fill_rate_csv", "GET"): MENTORS,
     ("api.openapi", "GET"): EVERYONE,
     ("api.list_mentors", "GET"): COORD,
     ("api.list_mentees", "GET"): COORD,
@@ -129,6 +134,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.rotate_calendar", "POST"): PARTICIPANTS,
     ("api.my_cpd", "GET"): MENTEES,
     ("api.my_cpd_csv", "GET"): MENTEES,
+    ("api.dashboard", "GET"): COORD,
 }
 
 # Run last for each identity: they end sessions, cancel things or replace the feed URL.
@@ -203,6 +209,7 @@ def _url(app, rule, p: Programme) -> str:
         "user_id": p.ids[MB],
         "mentorship_id": _mentorship_of(app, p.ids[MB]),
         "kind": "mentees",
+        "chart": "shifts_by_week",
         "token": (
             _invitation(app, p.invitee_id)
             if rule.endpoint == "auth.welcome"
@@ -286,6 +293,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "profile.edit": profile,
         "imports.preview": {
             "kind": "mentees",
+        "chart": "shifts_by_week",
             "file": (io.BytesIO(MENTEE_CSV.encode()), "mentees.csv"),
         },
         "imports.confirm": {"key": p.import_key},
