@@ -535,38 +535,63 @@ def scores_section(session: Session, filters: Filters) -> list[Chart]:
     ]
 
 
-def shifts_section(session: Session, filters: Filters) -> list[Chart]:
-    """Seats offered, booked, attended, no-shows and the waitlist, week by week."""
-    week = _week_of(session, Shift.start_at).label("week")
-    offered = dict(
-        session.execute(
-            select(week, func.sum(Shift.seats)).where(*_shift_scope(filters)).group_by(week)
-        ).all()
+def _weekly_bookings(session: Session, filters: Filters) -> dict[date, tuple[Any, ...]]:
+    """Per week: confirmed, attended, no-shows, waitlisted, then the attended shadowing's hours
+    and sessions: one pass over the bookings for both the seats and the hours charts.
+
+    Bookings are summed per shift first (along the covering index), then shifts per week, so
+    the week is computed once per shift rather than once per booking.
+    """
+    confirmed = Booking.status == BookingStatus.CONFIRMED
+    shadowed = and_(*_attended())
+    per_shift = (
+        select(
+            Shift.start_at.label("start_at"),
+            _count_if(confirmed).label("confirmed"),
+            _count_if(and_(confirmed, Booking.attended.is_(True))).label("attended"),
+            _count_if(and_(confirmed, Booking.attended.is_(False))).label("no_shows"),
+            _count_if(Booking.status == BookingStatus.WAITLISTED).label("waitlisted"),
+            func.sum(case((shadowed, Booking.hours))).label("hours"),
+            _count_if(shadowed).label("sessions"),
+        )
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(*_shift_scope(filters), Booking.status != BookingStatus.CANCELLED)
+        .group_by(Shift.id, Shift.start_at)
+        .subquery()
     )
-    counts = {
-        row[0]: row[1:]
-        for row in session.execute(
-            select(
-                week,
-                _count_if(Booking.status == BookingStatus.CONFIRMED),
-                _count_if(
-                    and_(Booking.status == BookingStatus.CONFIRMED, Booking.attended.is_(True))
-                ),
-                _count_if(
-                    and_(Booking.status == BookingStatus.CONFIRMED, Booking.attended.is_(False))
-                ),
-                _count_if(Booking.status == BookingStatus.WAITLISTED),
-            )
-            .select_from(Booking)
-            .join(Shift, Shift.id == Booking.shift_id)
-            .where(*_shift_scope(filters), Booking.status != BookingStatus.CANCELLED)
-            .group_by(week)
+    week = _week_of(session, per_shift.c.start_at).label("week")
+    rows = session.execute(
+        select(
+            week,
+            func.sum(per_shift.c.confirmed),
+            func.sum(per_shift.c.attended),
+            func.sum(per_shift.c.no_shows),
+            func.sum(per_shift.c.waitlisted),
+            func.sum(per_shift.c.hours),
+            func.sum(per_shift.c.sessions),
+        ).group_by(week)
+    )
+    return {
+        _as_date(w): (*(int(x) for x in counts), _hours(hours), int(sessions))
+        for w, *counts, hours, sessions in rows
+    }
+
+
+def shifts_section(session: Session, filters: Filters) -> list[Chart]:
+    """Seats offered, booked, attended, no-shows and the waitlist, week by week; and the
+    attended shadowing hours (as mentors confirmed them) by week and by specialty."""
+    week = _week_of(session, Shift.start_at).label("week")
+    offered = {
+        _as_date(k): int(v or 0)
+        for k, v in session.execute(
+            select(week, func.sum(Shift.seats)).where(*_shift_scope(filters)).group_by(week)
         )
     }
-    offered = {_as_date(k): int(v or 0) for k, v in offered.items()}
-    counts = {_as_date(k): tuple(int(x) for x in v) for k, v in counts.items()}
+    weekly = _weekly_bookings(session, filters)
+    nothing = (0, 0, 0, 0, Decimal("0.00"), 0)
     rows = tuple(
-        (monday.isoformat(), offered.get(monday, 0), *counts.get(monday, (0, 0, 0, 0)))
+        (monday.isoformat(), offered.get(monday, 0), *weekly.get(monday, nothing)[:4])
         for monday in _weeks(filters)
     )
     seats, booked, attended, no_shows, waiting = (sum(r[i] for r in rows) for i in range(1, 6))
@@ -593,31 +618,19 @@ def shifts_section(session: Session, filters: Filters) -> list[Chart]:
             series=("offered", "booked", "attended", "no_shows", "waitlisted"),
             axis_label="Seats",
             empty_text="No shifts in these dates.",
-        )
+        ),
+        *_hours_charts(session, filters, weekly),
     ]
 
 
-def hours_section(session: Session, filters: Filters) -> list[Chart]:
-    """Attended shadowing hours (as mentors confirmed them) by week and by specialty."""
-    week = _week_of(session, Shift.start_at).label("week")
+def _hours_charts(
+    session: Session, filters: Filters, weekly: dict[date, tuple[Any, ...]]
+) -> list[Chart]:
     scope = [*_shift_scope(filters), *_attended()]
-    weekly = {
-        _as_date(w): (_hours(h), int(n), int(p))
-        for w, h, n, p in session.execute(
-            select(
-                week,
-                func.sum(Booking.hours),
-                func.count(Booking.id),
-                func.count(func.distinct(Booking.mentee_id)),
-            )
-            .select_from(Booking)
-            .join(Shift, Shift.id == Booking.shift_id)
-            .where(*scope)
-            .group_by(week)
-        )
-    }
-    zero = (Decimal("0.00"), 0, 0)
-    week_rows = tuple((m.isoformat(), *weekly.get(m, zero)) for m in _weeks(filters))
+    zero = (Decimal("0.00"), 0)
+    week_rows = tuple(
+        (m.isoformat(), *(weekly[m][4:] if m in weekly else zero)) for m in _weeks(filters)
+    )
     name = func.coalesce(Specialty.name, "No specialty")
     specialty_rows = tuple(
         (label, _hours(h), int(n), int(p))
@@ -667,7 +680,7 @@ def hours_section(session: Session, filters: Filters) -> list[Chart]:
             title="Shadowing hours by week",
             summary=week_summary,
             kind="bar",
-            columns=(Column("week", "Week of", "text"), *columns),
+            columns=(Column("week", "Week of", "text"), *columns[:2]),
             rows=week_rows if total else (),
             series=("hours",),
             axis_label="Hours",
@@ -721,17 +734,10 @@ SECTIONS: list[Section] = [
     ),
     Section(
         "shifts",
-        "Shifts",
-        "Are shifts filling, and who waits?",
+        "Shifts and shadowing hours",
+        "Are shifts filling, who waits, and how much shadowing happens in what?",
         shifts_section,
-        ("shifts_by_week",),
-    ),
-    Section(
-        "hours",
-        "Shadowing hours",
-        "How much shadowing happens, and in what?",
-        hours_section,
-        ("hours_by_week", "hours_by_specialty"),
+        ("shifts_by_week", "hours_by_week", "hours_by_specialty"),
     ),
 ]
 

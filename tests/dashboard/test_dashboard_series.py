@@ -197,10 +197,7 @@ def expect_hours(start, end, site):  # noqa: ANN001, ANN201
             row[0] += hours
             row[1] += 1
             row[2].add(mentee)
-    weeks = [
-        {"week": w, "hours": float(h), "shifts": n, "mentees": len(p)}
-        for w, (h, n, p) in by_week.items()
-    ]
+    weeks = [{"week": w, "hours": float(h), "shifts": n} for w, (h, n, p) in by_week.items()]
     specialties = [
         {"specialty": k, "hours": float(h), "shifts": n, "mentees": len(p)}
         for k, (h, n, p) in sorted(by_specialty.items(), key=lambda kv: (-kv[1][0], kv[0]))

@@ -293,7 +293,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "profile.edit": profile,
         "imports.preview": {
             "kind": "mentees",
-        "chart": "shifts_by_week",
+            "chart": "shifts_by_week",
             "file": (io.BytesIO(MENTEE_CSV.encode()), "mentees.csv"),
         },
         "imports.confirm": {"key": p.import_key},
