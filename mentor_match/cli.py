@@ -12,7 +12,7 @@ from sqlalchemy import select
 from mentor_match.backup import backup_sqlite
 from mentor_match.extensions import db
 from mentor_match.models import Role, User
-from mentor_match.services import accounts, demo, rounds
+from mentor_match.services import accounts, demo, demo_history, rounds
 from mentor_match.services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Create accounts and API tokens.")
@@ -84,6 +84,7 @@ def load_demo(if_empty: bool) -> None:
         click.echo("Demo programme already present.")
     else:
         count = demo.schedule_demo_shifts(db.session)
+        demo_history.add_demo_history(db.session)
         round_id = demo.create_demo_round(db.session)
         db.session.commit()
         rounds.run_now(db.session, round_id)

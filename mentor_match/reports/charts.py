@@ -26,6 +26,7 @@ matplotlib.use("svg")  # never a GUI backend on a server
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from mentor_match.importing import neutralise_cell  # noqa: E402
 
@@ -174,6 +175,13 @@ def _style_axes(axes: Any, chart: Chart) -> None:
     axes.set_axisbelow(True)
 
 
+def _whole_numbers(axis: Any, chart: Chart) -> None:
+    """Counts get whole-number ticks (never "2.5 mentees")."""
+    kinds = {c.key: c.kind for c in chart.columns}
+    if all(kinds[s] == "count" for s in chart.series):
+        axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _series(chart: Chart) -> list[tuple[str, list[float]]]:
     labels = {c.key: c.label for c in chart.columns}
     return [(labels[s], [float(v or 0) for v in chart.column(s)]) for s in chart.series]
@@ -210,6 +218,7 @@ def _line(axes: Any, chart: Chart, labels: list[str]) -> None:
         )
     axes.grid(axis="y", color=GRID, linewidth=0.8)
     axes.set_ylim(bottom=0)
+    _whole_numbers(axes.yaxis, chart)
     axes.set_ylabel(chart.axis_label, fontsize=FONT, color=INK)
     _thin_ticks(axes, labels)
     _legend(axes, len(series))
@@ -232,6 +241,7 @@ def _bars(axes: Any, chart: Chart, labels: list[str]) -> None:
             linewidth=0.5,
         )
     axes.grid(axis="y", color=GRID, linewidth=0.8)
+    _whole_numbers(axes.yaxis, chart)
     axes.set_ylabel(chart.axis_label, fontsize=FONT, color=INK)
     _thin_ticks(axes, labels, most=12)
     _legend(axes, len(series))
@@ -263,6 +273,7 @@ def _hbars(axes: Any, chart: Chart, labels: list[str], *, stacked: bool) -> None
     axes.set_yticks(y, labels)
     axes.invert_yaxis()  # the first row on top, as in the table
     axes.grid(axis="x", color=GRID, linewidth=0.8)
+    _whole_numbers(axes.xaxis, chart)
     axes.set_xlabel(chart.axis_label, fontsize=FONT, color=INK)
     _legend(axes, len(series))
 

@@ -180,7 +180,7 @@ def _hours(value: Any) -> Decimal:
 
 
 def _plural(n: int | Decimal, word: str, plural: str | None = None) -> str:
-    return f"{n:g} {word if n == 1 else (plural or word + 's')}"
+    return f"{float(n):g} {word if n == 1 else (plural or word + 's')}"
 
 
 def _mentees(filters: Filters) -> Any:
@@ -407,7 +407,7 @@ def capacity_section(session: Session, filters: Filters) -> list[Chart]:
     )
     if site_rows:
         tightest = min(site_rows, key=lambda r: (r[3], r[0]))
-        site_summary += f"; fewest free at {tightest[0]} ({tightest[3]} of {tightest[4]})."
+        site_summary += f"; fewest free at {tightest[0]} ({tightest[3]} of {tightest[4]} free)."
     else:
         site_summary += "."
     if specialty_rows:
@@ -415,7 +415,7 @@ def capacity_section(session: Session, filters: Filters) -> list[Chart]:
         tightest = min(specialty_rows, key=lambda r: (r[3], r[0]))
         specialty_summary = (
             f"{len(specialty_rows)} specialties taught; fewest free places in {tightest[0]}"
-            f" ({tightest[3]} of {tightest[4]})"
+            f" ({tightest[3]} of {tightest[4]} free)"
             + (f"; no place left in {', '.join(full)}." if full else ".")
             + " A mentor teaching several specialties counts in each."
         )
