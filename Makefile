@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-test
 	$(PY) benchmarks/import_bench.py
 	$(PY) benchmarks/calendar_feed.py
 	$(PY) benchmarks/booking_bench.py
+	$(PY) benchmarks/feedback_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -85,6 +85,7 @@ def load_demo(if_empty: bool) -> None:
     else:
         count = demo.schedule_demo_shifts(db.session)
         demo_history.add_demo_history(db.session)
+        demo.add_guidance(db.session)
         round_id = demo.create_demo_round(db.session)
         db.session.commit()
         rounds.run_now(db.session, round_id)

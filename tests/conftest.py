@@ -55,10 +55,12 @@ def database_url(tmp_path: Path, postgres_url: str | None) -> str:
 
 
 def _fresh_schema(database_url: str) -> None:
-    """Create the schema (once per PostgreSQL database), empty every table, seed specialties."""
+    """Create the schema (once per PostgreSQL database), empty every table, seed specialties
+    and the default competency framework (as the migrations do)."""
     from mentor_match.extensions import db
     from mentor_match.importing.specialties import DEFAULT_SPECIALTIES
     from mentor_match.models import Specialty
+    from mentor_match.services.feedback.competencies import seed_default_framework
 
     if database_url.startswith("postgresql"):
         if database_url not in _schema_ready:
@@ -72,6 +74,8 @@ def _fresh_schema(database_url: str) -> None:
     else:
         db.create_all()
     db.session.add_all(Specialty(slug=s.slug, name=s.name) for s in DEFAULT_SPECIALTIES)
+    db.session.flush()
+    seed_default_framework(db.session)
     db.session.commit()
 
 

@@ -22,6 +22,7 @@ from mentor_match.models import (
     User,
 )
 from mentor_match.services import cpd, rounds, shifts
+from mentor_match.services.feedback import tasks as feedback_tasks
 
 SHOWN = 3
 
@@ -34,6 +35,8 @@ class Home:
     next_bookings: list[Booking] = field(default_factory=list)
     latest_rounds: list[MatchRound] = field(default_factory=list)
     cpd_hours: Decimal | None = None
+    tasks: list[feedback_tasks.Task] = field(default_factory=list)
+    now: datetime | None = None
 
 
 def _current(mentorship_column: Any) -> Any:
@@ -86,6 +89,8 @@ def home_for(session: Session, user: User, now: datetime | None = None) -> Home:
         )
         return home
     home.matches = [m for m in rounds.my_matches(session, user) if m["ended_at"] is None]
+    home.tasks = feedback_tasks.my_tasks(session, user, now=now)
+    home.now = now
     if user.role == Role.MENTOR:
         home.next_shifts = shifts.list_shifts(session, user, start_from=now, limit=SHOWN)
     else:

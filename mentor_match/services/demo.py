@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,15 +12,21 @@ from sqlalchemy.orm import Session
 from mentor_match.importing.availability import parse_availability
 from mentor_match.importing.specialties import DEFAULT_SPECIALTIES
 from mentor_match.models import (
+    Booking,
+    BookingStatus,
+    Competency,
     MenteeProfile,
     MenteeSpecialty,
     MentorProfile,
+    Mentorship,
     Role,
+    Shift,
     Site,
     Specialty,
     User,
 )
 from mentor_match.services import rounds, shifts
+from mentor_match.services.feedback import agreements, assessments
 from mentor_match.services.people import replace_windows, set_preferences
 
 DEMO_PASSWORD = "mentor-match-demo"  # noqa: S105 — published on purpose: demo accounts only
@@ -235,3 +242,203 @@ def create_demo_round(session: Session) -> int:
     match_round = rounds.create_round(session, coordinator, DEMO_ROUND)
     session.flush()
     return match_round.id
+
+
+def _demo_user(session: Session, email: str) -> User:
+    return session.scalars(select(User).where(User.email == email)).one()
+
+
+def add_guidance(session: Session, *, now: datetime | None = None) -> int:
+    """Past attended shifts with feedback and reflections, sign-offs (one revoked), a current
+    mentorship with goals, check-ins and a midpoint evaluation, and an ended one waiting for
+    its final evaluations — so every guidance page has something to show. Returns how many
+    attended shifts it made. Run before the demo round, which then leaves these pairs out."""
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    dana = _demo_user(session, _email(MENTORS[0][0], "mentor"))
+    mei = _demo_user(session, _email(MENTORS[5][0], "mentor"))
+    ava = _demo_user(session, _email(f"{FIRST[0]} {LAST[0]}", "mentee"))
+    ben = _demo_user(session, _email(f"{FIRST[1]} {LAST[1]}", "mentee"))
+    chloe = _demo_user(session, _email(f"{FIRST[2]} {LAST[2]}", "mentee"))
+    codes = dict(session.execute(select(Competency.code, Competency.id)).all())
+
+    current = Mentorship(mentor_id=dana.id, mentee_id=ava.id, created_at=now - timedelta(days=50))
+    ended = Mentorship(
+        mentor_id=mei.id,
+        mentee_id=ben.id,
+        created_at=now - timedelta(days=120),
+        ended_at=now - timedelta(days=3),
+    )
+    session.add_all([current, ended])
+    session.flush()
+
+    def attended_shift(mentor: User, mentee: User, days_ago: int) -> Booking:
+        end = (now - timedelta(days=days_ago)).replace(minute=0, second=0)
+        profile = mentor.mentor_profile
+        shift = Shift(
+            mentor_id=mentor.id,
+            start_at=end - timedelta(hours=4),
+            end_at=end,
+            seats=2,
+            seats_taken=1,
+            location=profile.site.name if profile and profile.site else "",
+            specialty_id=profile.specialties[0].id if profile and profile.specialties else None,
+        )
+        session.add(shift)
+        session.flush()
+        booking = Booking(
+            shift_id=shift.id,
+            mentee_id=mentee.id,
+            status=BookingStatus.CONFIRMED,
+            attended=True,
+            hours=Decimal(4),
+            attendance_recorded_at=end,
+        )
+        session.add(booking)
+        session.flush()
+        return booking
+
+    R = assessments.Rating
+    visits = [
+        (
+            35,
+            [R(codes["GEN-SAFE"], 1), R(codes["SC-GARB"], 2)],
+            4,
+            "Asked good questions; followed the garbing order with the poster.",
+            "Garb from memory next time.",
+            "How the cleanroom pressure cascade works.",
+            "I will check the pressure gauges before I start.",
+        ),
+        (
+            21,
+            [R(codes["SC-GARB"], 3), R(codes["SC-ASEP"], 2)],
+            5,
+            "Garbed without help; steady hands in the hood.",
+            "Keep first air clear of your hands.",
+            "Where first air is and why it matters.",
+            "I will plan each manipulation so my hands stay downstream.",
+        ),
+        (
+            9,
+            [R(codes["SC-ASEP"], 3), R(codes["GEN-DOC"], 3)],
+            5,
+            "Clean technique on all six doses, logged them correctly.",
+            "Try a batch of syringes on your own with me watching.",
+            "Documenting lot numbers as I go.",
+            "I will log each lot before I label.",
+        ),
+    ]
+    bookings = []
+    for days_ago, ratings, rating, strengths, steps, learned, apply in visits:
+        booking = attended_shift(dana, ava, days_ago)
+        bookings.append(booking)
+        given = booking.shift.end_at + timedelta(hours=20)
+        assessments.give_feedback(
+            session,
+            dana,
+            booking.id,
+            ratings=ratings,
+            strengths=strengths,
+            next_steps=steps,
+            now=given,
+        )
+        assessments.give_reflection(
+            session,
+            ava,
+            booking.id,
+            learned=learned,
+            apply=apply,
+            session_rating=rating,
+            now=given + timedelta(hours=3),
+        )
+    # Due soon, not yet done: feedback for Dana, a reflection for Ava.
+    attended_shift(dana, ava, 2)
+    # Overdue: Dana has not given Chloe feedback, nor Chloe written her reflection.
+    attended_shift(dana, chloe, 12)
+
+    signed = bookings[0].shift.end_at + timedelta(days=1)
+    assessments.sign_off(session, dana, ava.id, codes["GEN-SAFE"], now=signed)
+    assessments.sign_off(
+        session,
+        dana,
+        ava.id,
+        codes["SC-GARB"],
+        booking_id=bookings[1].id,
+        note="Garbed unaided",
+        now=bookings[1].shift.end_at + timedelta(days=1),
+    )
+    early = assessments.sign_off(
+        session,
+        dana,
+        ava.id,
+        codes["SC-ASEP"],
+        booking_id=bookings[1].id,
+        now=bookings[1].shift.end_at + timedelta(days=1, hours=1),
+    )
+    assessments.revoke_sign_off(
+        session,
+        dana,
+        early.id,
+        "Signed off too early: one more observed session first",
+        now=bookings[1].shift.end_at + timedelta(days=2),
+    )
+    assessments.sign_off(
+        session,
+        dana,
+        ava.id,
+        codes["SC-ASEP"],
+        booking_id=bookings[2].id,
+        note="Six clean doses",
+        now=bookings[2].shift.end_at + timedelta(days=1),
+    )
+
+    start = current.created_at
+    goal = agreements.add_goal(
+        session,
+        ava,
+        current.id,
+        "Garb and work in the hood without prompts",
+        (start + timedelta(days=40)).date(),
+        now=start + timedelta(days=1),
+    )
+    agreements.set_goal_status(session, dana, goal.id, "met", now=start + timedelta(days=41))
+    agreements.add_goal(
+        session,
+        ava,
+        current.id,
+        "Prepare a batch of syringes on my own",
+        (start + timedelta(days=90)).date(),
+        now=start + timedelta(days=1),
+    )
+    for days, minutes, notes in (
+        (2, 45, "Agreed goals and a shadowing plan."),
+        (30, 30, "Reviewed progress; next: batch work."),
+    ):
+        agreements.log_checkin(
+            session,
+            dana,
+            current.id,
+            (start + timedelta(days=days)).date(),
+            minutes,
+            notes,
+            now=start + timedelta(days=days, hours=8),
+        )
+    agreements.submit_evaluation(
+        session,
+        dana,
+        current.id,
+        "midpoint",
+        dict.fromkeys(agreements.MENTOR_QUESTIONS, 4),
+        "Keen and careful.",
+        now=now,
+    )
+    agreements.submit_evaluation(
+        session,
+        mei,
+        ended.id,
+        "final",
+        dict.fromkeys(agreements.MENTOR_QUESTIONS, 5),
+        "A pleasure to mentor.",
+        now=now,
+    )
+    session.flush()
+    return len(bookings) + 2

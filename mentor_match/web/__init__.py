@@ -11,6 +11,7 @@ from mentor_match.web import (
     calendar,
     cpd,
     dashboard,
+    feedback,
     imports,
     main,
     navigation,
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         bookings,
         cpd,
         dashboard,
+        feedback,
     ):
         app.register_blueprint(module.bp)
     register_filters(app)

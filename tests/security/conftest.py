@@ -36,6 +36,11 @@ class Programme:
     spare_token_id: int
     invitee_id: int
     api: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Guidance and feedback: B's attended shift with feedback and reflection, a sign-off, a goal.
+    attended_booking_id: int = 0
+    signoff_id: int = 0
+    goal_id: int = 0
+    competency_id: int = 0
     pages: dict[str, FlaskClient] = field(default_factory=dict)
     csrf: dict[str, str] = field(default_factory=dict)
 
@@ -58,6 +63,57 @@ def assert_secure_headers(response, label: str) -> None:
 def shift_times(hours: float = 72, length: float = 3) -> tuple[datetime, datetime]:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=hours)
     return start, start + timedelta(hours=length)
+
+
+def _guidance_for_b(session, ids: dict[str, int]) -> dict[str, int]:
+    """Mentee B's attended past shift with mentor B: feedback, a reflection, a sign-off, a goal."""
+    from sqlalchemy import select
+
+    from mentor_match.models import Booking, Competency, Mentorship, Shift, User
+    from mentor_match.services.feedback import agreements, assessments
+
+    mentor, mentee = session.get(User, ids["mentor_b"]), session.get(User, ids["mentee_b"])
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    shift = Shift(
+        mentor_id=mentor.id,
+        start_at=end - timedelta(hours=3),
+        end_at=end,
+        seats=2,
+        seats_taken=1,
+        location="Room B-secret",
+    )
+    session.add(shift)
+    session.flush()
+    booking = Booking(shift_id=shift.id, mentee_id=mentee.id, status="confirmed", attended=True)
+    session.add(booking)
+    session.flush()
+    codes = dict(session.execute(select(Competency.code, Competency.id)).all())
+    assessments.give_feedback(
+        session,
+        mentor,
+        booking.id,
+        ratings=[assessments.Rating(codes["GEN-SAFE"], 3)],
+        strengths="Room B-secret strengths",
+        next_steps="Room B-secret next steps",
+    )
+    assessments.give_reflection(
+        session,
+        mentee,
+        booking.id,
+        learned="Room B-secret learned",
+        apply="Room B-secret apply",
+        session_rating=2,
+        comment_to_coordinator="Room B-secret comment",
+    )
+    signoff = assessments.sign_off(session, mentor, mentee.id, codes["GEN-SAFE"])
+    mentorship = session.query(Mentorship).filter_by(mentee_id=mentee.id).one()
+    goal = agreements.add_goal(session, mentee, mentorship.id, "Room B-secret goal", None)
+    return {
+        "attended_booking_id": booking.id,
+        "signoff_id": signoff.id,
+        "goal_id": goal.id,
+        "competency_id": codes["GEN-COMM"],
+    }
 
 
 @pytest.fixture
@@ -113,6 +169,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
         )
         for name in ("mentee_a", "mentee_b", "mentor_a", "mentor_b"):
             calendars.feed_token(db.session, db.session.get(User, ids[name]), app.secret_key)
+        guidance = _guidance_for_b(db.session, ids)
         db.session.commit()
         found = Programme(
             ids=ids,
@@ -122,6 +179,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             import_key=key,
             spare_token_id=spare.id,
             invitee_id=invitee.id,
+            **guidance,
         )
     found.api = {name: token_for(user_id) for name, user_id in ids.items()}
     found.api["anonymous"] = {}

@@ -8,11 +8,12 @@ gets a 500, a new route without a policy fails the test, and outsiders never see
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from mentor_match.services.feedback.agreements import MENTEE_QUESTIONS, MENTOR_QUESTIONS
 from tests.helpers import PASSWORD
 from tests.security.conftest import (
     B_SECRETS,
@@ -32,6 +33,8 @@ COORD = frozenset({C})
 B_BOOKING = frozenset({MB, TB, C})  # the mentee, the shift's mentor, a coordinator
 B_SHIFT = frozenset({TB, C})  # the shift's mentor and coordinators manage it
 OUTSIDERS = (ANON, MA, TA)
+B_PAIR = frozenset({MB, TB})  # mentee B and mentor B, the parties of their mentorship
+B_CIRCLE = frozenset({MB, TB, C})  # mentee B, their mentor, coordinators
 
 # (endpoint, method) -> identities that may succeed when the URL and body name B's objects.
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -135,6 +138,52 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.my_cpd", "GET"): MENTEES,
     ("api.my_cpd_csv", "GET"): MENTEES,
     ("api.dashboard", "GET"): COORD,
+    # Guidance and feedback (contract §8): B's attended booking, progress, sign-off, goal.
+    ("feedback.competency_list", "GET"): COORD,
+    ("feedback.competency_list", "POST"): COORD,
+    ("feedback.competency_edit", "GET"): COORD,
+    ("feedback.competency_edit", "POST"): COORD,
+    ("feedback.competency_import", "POST"): COORD,
+    ("feedback.competency_export", "GET"): COORD,
+    ("feedback.mine", "GET"): PARTICIPANTS,
+    ("feedback.booking", "GET"): B_BOOKING,
+    ("feedback.save_feedback", "POST"): frozenset({TB}),  # a mentee never writes feedback
+    ("feedback.save_reflection", "POST"): frozenset({MB}),
+    ("feedback.progress_index", "GET"): SIGNED_IN,  # each sees only their own circle
+    ("feedback.progress", "GET"): B_CIRCLE,
+    ("feedback.add_sign_off", "POST"): frozenset({TB, C}),
+    ("feedback.revoke_sign_off", "POST"): frozenset({TB, C}),
+    ("feedback.agreement", "GET"): B_CIRCLE,
+    ("feedback.add_goal", "POST"): B_PAIR,
+    ("feedback.goal_status", "POST"): B_PAIR,
+    ("feedback.add_checkin", "POST"): B_PAIR,
+    ("feedback.add_evaluation", "POST"): B_PAIR,
+    ("feedback.overview", "GET"): COORD,
+    ("feedback.nudge", "POST"): COORD,
+    ("feedback.report_csv", "GET"): COORD,
+    ("api.list_competencies", "GET"): SIGNED_IN,
+    ("api.create_competency", "POST"): COORD,
+    ("api.update_competency", "PATCH"): COORD,
+    ("api.export_competencies", "GET"): COORD,
+    ("api.import_competencies", "POST"): COORD,
+    ("api.give_feedback", "POST"): frozenset({TB}),
+    ("api.edit_feedback", "PATCH"): frozenset({TB}),
+    ("api.get_feedback", "GET"): B_BOOKING,  # never another mentor's mentee's feedback
+    ("api.give_reflection", "POST"): frozenset({MB}),
+    ("api.get_reflection", "GET"): frozenset({MB, C}),  # never the mentor: no single rating
+    ("api.my_ratings", "GET"): MENTORS,
+    ("api.sign_off", "POST"): frozenset({TB, C}),
+    ("api.revoke_sign_off", "DELETE"): frozenset({TB, C}),
+    ("api.mentee_progress", "GET"): B_CIRCLE,
+    ("api.get_agreement", "GET"): B_CIRCLE,
+    ("api.add_goal", "POST"): B_PAIR,
+    ("api.update_goal", "PATCH"): B_PAIR,
+    ("api.log_checkin", "POST"): B_PAIR,
+    ("api.submit_evaluation", "POST"): B_PAIR,
+    ("api.my_tasks", "GET"): SIGNED_IN,
+    ("api.overdue_overview", "GET"): COORD,
+    ("api.nudge_mentor", "POST"): COORD,
+    ("api.feedback_report", "GET"): COORD,
 }
 
 # Run last for each identity: they end sessions, cancel things or replace the feed URL.
@@ -148,6 +197,8 @@ LAST = {
     "api.rotate_calendar",
     "rounds.publish",
     "api.publish_round",
+    "feedback.revoke_sign_off",
+    "api.revoke_sign_off",
     "account.sign_out_everywhere",
     "auth.logout",
 }
@@ -156,6 +207,7 @@ MENTEE_CSV = (
     "email,name,site,region,timezone,specialties,availability\n"
     "new.mentee@example.org,New Mentee,North,Midwest,America/Chicago,oncology,Mon 08:00-12:00\n"
 )
+COMPETENCY_CSV = "code,title,specialty\nNEW-3,Imported,oncology\n"
 MENTOR_CSV = (
     "email,name,site,region,timezone,specialties,availability,capacity\n"
     "new.mentor@example.org,New Mentor,North,Midwest,America/Chicago,oncology,Mon 08:00-12:00,2\n"
@@ -202,9 +254,15 @@ def _mentorship_of(app, mentee_id: int) -> int:
 
 
 def _url(app, rule, p: Programme) -> str:
+    guidance = any(word in rule.rule for word in ("/feedback", "/reflection"))
     values = {
         "shift_id": p.shift_id,
-        "booking_id": p.booking_id,
+        "booking_id": p.attended_booking_id if guidance else p.booking_id,
+        "competency_id": p.competency_id,
+        "mentee_id": p.ids[MB],
+        "mentor_id": p.ids[TB],
+        "signoff_id": p.signoff_id,
+        "goal_id": p.goal_id,
         "round_id": p.round_id,
         "user_id": p.ids[MB],
         "mentorship_id": _mentorship_of(app, p.ids[MB]),
@@ -251,6 +309,20 @@ def _api_body(endpoint: str, p: Programme) -> dict[str, Any]:
         "api.import_mentors": {"data": MENTOR_CSV, "content_type": "text/csv"},
         "api.round_candidates": {"query_string": {"mentee_id": p.ids[MB]}},
         "api.list_shifts": {"query_string": {"mentor_id": p.ids[TB]}},
+        "api.create_competency": {"json": {"code": "NEW-1", "title": "New"}},
+        "api.update_competency": {"json": {"title": "Clear communication"}},
+        "api.import_competencies": {"data": COMPETENCY_CSV, "content_type": "text/csv"},
+        "api.give_feedback": {"json": {"strengths": "x", "next_steps": "y"}},
+        "api.edit_feedback": {"json": {"next_steps": "Room B-secret next steps"}},
+        "api.give_reflection": {"json": {"learned": "a", "apply": "b", "session_rating": 4}},
+        "api.sign_off": {"json": {"competency_id": p.competency_id}},
+        "api.revoke_sign_off": {"json": {"reason": "shown again later"}},
+        "api.add_goal": {"json": {"title": "Garb unaided"}},
+        "api.update_goal": {"json": {"status": "open"}},
+        "api.log_checkin": {"json": {"date": date.today().isoformat(), "minutes": 20}},
+        "api.submit_evaluation": {
+            "json": {"stage": "midpoint", "ratings": dict.fromkeys(MENTEE_QUESTIONS, 4)}
+        },
     }
     return bodies.get(endpoint, {})
 
@@ -293,7 +365,6 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "profile.edit": profile,
         "imports.preview": {
             "kind": "mentees",
-            "chart": "shifts_by_week",
             "file": (io.BytesIO(MENTEE_CSV.encode()), "mentees.csv"),
         },
         "imports.confirm": {"key": p.import_key},
@@ -325,6 +396,23 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         },
         "shifts.attendance": {"attended": "yes", "hours": "1"},
         "bookings.book": {"waitlist": "1"},
+        "feedback.competency_list": {"new-code": "NEW-2", "new-title": "New", "new-active": "y"},
+        "feedback.competency_edit": {"code": "GEN-COMM", "title": "Talking", "active": "y"},
+        "feedback.competency_import": {
+            "csv-file": (io.BytesIO(COMPETENCY_CSV.encode()), "competencies.csv")
+        },
+        "feedback.save_feedback": {"strengths": "Room B-secret strengths", "next_steps": "n"},
+        "feedback.save_reflection": {"learned": "a", "apply": "b", "session_rating": "4"},
+        "feedback.add_sign_off": {"competency_id": str(p.competency_id)},
+        "feedback.revoke_sign_off": {"revoke-reason": "shown again later"},
+        "feedback.add_goal": {"goal-title": "Garb unaided"},
+        "feedback.goal_status": {"status-status": "open"},
+        "feedback.add_checkin": {
+            "checkin-date": date.today().isoformat(),
+            "checkin-minutes": "20",
+        },
+        "feedback.add_evaluation": {"stage": "midpoint"}
+        | {f"q-{name}": "4" for name in (MENTOR_QUESTIONS if who == TB else MENTEE_QUESTIONS)},
     }
     return forms.get(endpoint, {})
 
@@ -416,9 +504,45 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
                 .where(Booking.shift_id == p.shift_id)
             ),
             "rounds": db.session.scalar(db.select(db.func.count()).select_from(MatchRound)),
+            "guidance": _guidance_snapshot(p),
         }
         db.session.rollback()
         return state
+
+
+def _guidance_snapshot(p: Programme) -> tuple:
+    """B's feedback, reflection, sign-offs, goals, check-ins and evaluations as stored."""
+    from mentor_match.extensions import db
+    from mentor_match.models import (
+        CheckIn,
+        Competency,
+        Evaluation,
+        Goal,
+        Reflection,
+        ShiftFeedback,
+        SignOff,
+    )
+
+    feedback = db.session.scalar(
+        db.select(ShiftFeedback).where(ShiftFeedback.booking_id == p.attended_booking_id)
+    )
+    return (
+        (
+            feedback.strengths,
+            feedback.next_steps,
+            [(r.competency_id, r.level) for r in feedback.ratings],
+        ),
+        db.session.execute(db.select(Reflection.learned, Reflection.session_rating)).all(),
+        db.session.execute(
+            db.select(SignOff.id, SignOff.competency_id, SignOff.revoked_at).order_by(SignOff.id)
+        ).all(),
+        db.session.execute(db.select(Goal.id, Goal.title, Goal.status).order_by(Goal.id)).all(),
+        db.session.scalar(db.select(db.func.count()).select_from(CheckIn)),
+        db.session.scalar(db.select(db.func.count()).select_from(Evaluation)),
+        db.session.execute(
+            db.select(Competency.code, Competency.title, Competency.active).order_by(Competency.id)
+        ).all(),
+    )
 
 
 def _call(app, p: Programme, who: str, rule, method: str):

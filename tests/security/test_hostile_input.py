@@ -191,6 +191,25 @@ KINDS = {
     "waitlist": "bool",
     "attended": "bool",
     "hours": "number",
+    # guidance and feedback
+    "ratings": "container",
+    "strengths": "str",
+    "next_steps": "str",
+    "learned": "str",
+    "apply": "str",
+    "session_rating": "int",
+    "comment_to_coordinator": "str",
+    "competency_id": "int",
+    "note": "str",
+    "title": "str",
+    "target_date": "str",
+    "date": "str",
+    "minutes": "int",
+    "stage": "str",
+    "comment": "str",
+    "code": "str",
+    "description": "str",
+    "active": "bool",
 }
 
 
@@ -205,6 +224,8 @@ def _fits(kind: str, value: Any) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if kind == "object":
         return isinstance(value, dict)
+    if kind == "container":
+        return isinstance(value, list | dict)
     return isinstance(value, str)
 
 
@@ -296,6 +317,78 @@ def _endpoints(app, p: Programme) -> list[tuple[str, str, str, dict[str, Any], A
             "mentor_b",
             {"attended": True, "hours": 1},
             lambda: f"/api/v1/bookings/{attendance}/attendance",
+        ),
+        *_guidance_endpoints(app, p),
+    ]
+
+
+def _guidance_endpoints(app, p: Programme) -> list[tuple[str, str, str, dict[str, Any], Any]]:
+    from mentor_match.extensions import db
+    from mentor_match.models import Mentorship
+    from mentor_match.services.feedback.agreements import MENTEE_QUESTIONS
+
+    with app.app_context():
+        mentorship = db.session.scalar(
+            db.select(Mentorship.id).where(Mentorship.mentee_id == p.ids["mentee_b"])
+        )
+
+    booking, mentee = p.attended_booking_id, p.ids["mentee_b"]
+    feedback = {"ratings": [{"competency_id": p.competency_id, "level": 2}], "strengths": "s"}
+    feedback |= {"next_steps": "n"}
+    reflection = {"learned": "a", "apply": "b", "session_rating": 3, "comment_to_coordinator": ""}
+    evaluation = {"stage": "midpoint", "ratings": dict.fromkeys(MENTEE_QUESTIONS, 4), "comment": ""}
+    competency = {"code": "FUZZ-1", "title": "t", "description": "", "specialty": "oncology"}
+    return [
+        ("feedback", "POST", "mentor_b", feedback, lambda: f"/api/v1/bookings/{booking}/feedback"),
+        (
+            "edit feedback",
+            "PATCH",
+            "mentor_b",
+            feedback,
+            lambda: f"/api/v1/bookings/{booking}/feedback",
+        ),
+        (
+            "reflection",
+            "POST",
+            "mentee_b",
+            reflection,
+            lambda: f"/api/v1/bookings/{booking}/reflection",
+        ),
+        (
+            "sign-off",
+            "POST",
+            "mentor_b",
+            {"competency_id": p.competency_id, "note": ""},
+            lambda: f"/api/v1/mentees/{mentee}/signoffs",
+        ),
+        (
+            "goal",
+            "POST",
+            "mentee_b",
+            {"title": "t", "target_date": "2027-01-01"},
+            lambda: f"/api/v1/mentorships/{mentorship}/goals",
+        ),
+        (
+            "check-in",
+            "POST",
+            "mentor_b",
+            {"date": datetime.now(UTC).date().isoformat(), "minutes": 20, "notes": ""},
+            lambda: f"/api/v1/mentorships/{mentorship}/checkins",
+        ),
+        (
+            "evaluation",
+            "POST",
+            "mentee_b",
+            evaluation,
+            lambda: f"/api/v1/mentorships/{mentorship}/evaluations",
+        ),
+        ("competency", "POST", "coordinator", competency, lambda: "/api/v1/competencies"),
+        (
+            "edit competency",
+            "PATCH",
+            "coordinator",
+            competency | {"active": True},
+            lambda: f"/api/v1/competencies/{p.competency_id}",
         ),
     ]
 
