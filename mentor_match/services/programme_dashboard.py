@@ -33,15 +33,21 @@ from mentor_match.matching.scoring import FACTORS
 from mentor_match.models import (
     Booking,
     BookingStatus,
+    Competency,
+    CompetencyRating,
+    Evaluation,
     MatchRound,
     MenteeProfile,
     MentorProfile,
     Mentorship,
     ProposedMatch,
+    Reflection,
     Role,
     RoundStatus,
     Shift,
+    ShiftFeedback,
     ShiftStatus,
+    SignOff,
     Site,
     Specialty,
     UnmatchedMentee,
@@ -50,12 +56,15 @@ from mentor_match.models import (
 )
 from mentor_match.reports.charts import Chart, Column
 from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.services.feedback.common import FEEDBACK_DUE_DAYS
+from mentor_match.services.feedback.tasks import FINAL_EVALUATION_DAYS, MIDPOINT_DUE_DAYS
 
 # The longest range one request may ask for, and the default window around today.
 MAX_RANGE_DAYS = 732
 DEFAULT_WEEKS_BACK = 12
 DEFAULT_WEEKS_AHEAD = 4
 SCORE_BINS = 10
+MOST_MENTORS_SHOWN = 15
 
 REASON_LABELS = {
     "no_mentors": "no mentor with a free place",
@@ -229,6 +238,10 @@ def _shift_scope(filters: Filters) -> list[ColumnElement[bool]]:
             )
         )
     return scope
+
+
+def _mentors_at(site_id: int) -> Any:
+    return select(MentorProfile.user_id).where(MentorProfile.site_id == site_id)
 
 
 def _attended() -> list[ColumnElement[bool]]:
@@ -700,6 +713,233 @@ def _hours_charts(
     ]
 
 
+def guidance_section(session: Session, filters: Filters) -> list[Chart]:
+    """Feedback, reflections and evaluations: done, owed and overdue, and by mentor.
+
+    Feedback and reflections are owed for every attended booking whose shift ended within the
+    range (overdue `FEEDBACK_DUE_DAYS` after its end); evaluations by both parties of each
+    mentorship whose midpoint or final evaluation falls due within the range.
+    """
+    now = datetime.now(UTC)
+    late = now - timedelta(days=FEEDBACK_DUE_DAYS)
+    scope = [
+        Booking.status == BookingStatus.CONFIRMED,
+        Booking.attended.is_(True),
+        Shift.end_at >= filters.start_at,
+        Shift.end_at < filters.end_at,
+    ]
+    if filters.site_id is not None:
+        scope.append(Shift.mentor_id.in_(_mentors_at(filters.site_id)))
+    per_mentor: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for mentor_id, name, *counts in session.execute(
+        select(
+            Shift.mentor_id,
+            User.name,
+            func.count(Booking.id),
+            func.count(ShiftFeedback.id),
+            _count_if(and_(ShiftFeedback.id.is_(None), Shift.end_at < late)),
+            func.count(Reflection.id),
+            _count_if(and_(Reflection.id.is_(None), Shift.end_at < late)),
+        )
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .join(User, User.id == Shift.mentor_id)
+        .outerjoin(ShiftFeedback, ShiftFeedback.booking_id == Booking.id)
+        .outerjoin(Reflection, Reflection.booking_id == Booking.id)
+        .where(*scope)
+        .group_by(Shift.mentor_id, User.name)
+    ):
+        names[mentor_id] = name
+        per_mentor[mentor_id] = [int(c) for c in counts] + [0, 0, 0]
+
+    # A stage falls due FINAL_EVALUATION_DAYS after the end, or MIDPOINT_DUE_DAYS after the
+    # start of a running mentorship: compared on the stored times, so no date arithmetic in SQL.
+    final_gap, midpoint_gap = (
+        timedelta(days=FINAL_EVALUATION_DAYS),
+        timedelta(days=MIDPOINT_DUE_DAYS),
+    )
+    final = and_(
+        Mentorship.ended_at.is_not(None),
+        Mentorship.ended_at >= filters.start_at - final_gap,
+        Mentorship.ended_at < filters.end_at - final_gap,
+    )
+    midpoint = and_(
+        Mentorship.ended_at.is_(None),
+        Mentorship.created_at >= filters.start_at - midpoint_gap,
+        Mentorship.created_at < filters.end_at - midpoint_gap,
+    )
+    overdue = or_(
+        and_(Mentorship.ended_at.is_not(None), Mentorship.ended_at < now - final_gap),
+        and_(Mentorship.ended_at.is_(None), Mentorship.created_at < now - midpoint_gap),
+    )
+    stage = case((Mentorship.ended_at.is_not(None), "final"), else_="midpoint")
+    given = (
+        select(func.count(Evaluation.id))
+        .where(Evaluation.mentorship_id == Mentorship.id, Evaluation.stage == stage)
+        .correlate(Mentorship)
+        .scalar_subquery()
+    )
+    pairs = select(
+        Mentorship.mentor_id.label("mentor_id"),
+        given.label("given"),
+        case((overdue, 1), else_=0).label("late"),
+    ).where(or_(final, midpoint))
+    if filters.site_id is not None:
+        pairs = pairs.where(Mentorship.mentor_id.in_(_mentors_at(filters.site_id)))
+    p = pairs.subquery()
+    for mentor_id, name, owed, done, late_missing in session.execute(
+        select(
+            p.c.mentor_id,
+            User.name,
+            func.count() * 2,
+            func.sum(p.c.given),
+            func.sum(case((p.c.late == 1, 2 - p.c.given), else_=0)),
+        )
+        .join(User, User.id == p.c.mentor_id)
+        .group_by(p.c.mentor_id, User.name)
+    ):
+        names[mentor_id] = name
+        row = per_mentor.setdefault(mentor_id, [0, 0, 0, 0, 0, 0, 0, 0])
+        row[5:8] = [int(done or 0), int(owed), int(late_missing or 0)]
+
+    totals = [sum(r[i] for r in per_mentor.values()) for i in range(8)]
+    attended, fb_done, fb_late, refl_done, refl_late, ev_done, ev_owed, ev_late = totals
+    kinds = (
+        ("Feedback from mentors", attended, fb_done, fb_late),
+        ("Reflections from mentees", attended, refl_done, refl_late),
+        ("Evaluations", ev_owed, ev_done, ev_late),
+    )
+    completion_rows = tuple((label, owed, done, late) for label, owed, done, late in kinds if owed)
+    completion_summary = (
+        f"Feedback on {fb_done} of {_plural(attended, 'attended shift')} ({fb_late} overdue);"
+        f" reflections on {refl_done} ({refl_late} overdue); {ev_done} of {ev_owed}"
+        f" evaluations given ({ev_late} overdue)."
+    )
+    late_rows = sorted(
+        (
+            (names[m], r[2], r[4], r[7], r[2] + r[4] + r[7], r[0], r[1], r[3])
+            for m, r in per_mentor.items()
+            if r[2] + r[4] + r[7]
+        ),
+        key=lambda row: (-row[4], row[0]),
+    )[:MOST_MENTORS_SHOWN]
+    overdue_total = fb_late + refl_late + ev_late
+    late_summary = (
+        f"{_plural(overdue_total, 'task')} overdue across"
+        f" {_plural(sum(1 for r in per_mentor.values() if r[2] + r[4] + r[7]), 'mentor')}"
+        + (f"; most with {late_rows[0][0]} ({late_rows[0][4]})." if late_rows else ".")
+    )
+    return [
+        Chart(
+            key="feedback_completion",
+            title="Feedback, reflections and evaluations: done and overdue",
+            summary=completion_summary,
+            kind="hbar",
+            columns=(
+                Column("task", "Task", "text"),
+                Column("owed", "Owed"),
+                Column("done", "Done"),
+                Column("overdue", "Overdue"),
+            ),
+            rows=completion_rows,
+            series=("owed", "done", "overdue"),
+            axis_label="Tasks",
+            empty_text="No feedback, reflection or evaluation fell due in these dates.",
+        ),
+        Chart(
+            key="overdue_by_mentor",
+            title=f"Overdue tasks by mentor (the {MOST_MENTORS_SHOWN} with most)",
+            summary=late_summary,
+            kind="stacked_hbar",
+            columns=(
+                Column("mentor", "Mentor", "text"),
+                Column("feedback_overdue", "Feedback overdue"),
+                Column("reflections_overdue", "Reflections overdue"),
+                Column("evaluations_overdue", "Evaluations overdue"),
+                Column("overdue", "All overdue"),
+                Column("attended", "Attended shifts"),
+                Column("feedback_given", "Feedback given"),
+                Column("reflections_given", "Reflections given"),
+            ),
+            rows=tuple(late_rows),
+            series=("feedback_overdue", "reflections_overdue", "evaluations_overdue"),
+            axis_label="Overdue tasks",
+            empty_text="Nothing overdue.",
+        ),
+    ]
+
+
+LEVEL_COLUMNS = (
+    (1, "observed", "Observed"),
+    (2, "with_help", "With help"),
+    (3, "supervised", "Supervised"),
+    (4, "independent", "Independent"),
+)
+
+
+def competencies_section(session: Session, filters: Filters) -> list[Chart]:
+    """Competency ratings by level, and sign-offs, per specialty: a heat map."""
+    specialty = func.coalesce(Specialty.name, "General")
+    ratings = (
+        select(specialty, CompetencyRating.level, func.count())
+        .select_from(CompetencyRating)
+        .join(ShiftFeedback, ShiftFeedback.id == CompetencyRating.feedback_id)
+        .join(Booking, Booking.id == ShiftFeedback.booking_id)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .join(Competency, Competency.id == CompetencyRating.competency_id)
+        .outerjoin(Specialty, Specialty.id == Competency.specialty_id)
+        .where(Shift.end_at >= filters.start_at, Shift.end_at < filters.end_at)
+        .group_by(specialty, CompetencyRating.level)
+    )
+    signoffs = (
+        select(specialty, func.count())
+        .select_from(SignOff)
+        .join(Competency, Competency.id == SignOff.competency_id)
+        .outerjoin(Specialty, Specialty.id == Competency.specialty_id)
+        .where(
+            SignOff.revoked_at.is_(None),
+            SignOff.signed_at >= filters.start_at,
+            SignOff.signed_at < filters.end_at,
+        )
+        .group_by(specialty)
+    )
+    if filters.site_id is not None:
+        mentees = select(MenteeProfile.user_id).where(MenteeProfile.site_id == filters.site_id)
+        ratings = ratings.where(Booking.mentee_id.in_(mentees))
+        signoffs = signoffs.where(SignOff.mentee_id.in_(mentees))
+    grid: dict[str, list[int]] = {}
+    for name, level, count in session.execute(ratings):
+        grid.setdefault(name, [0] * 5)[int(level) - 1] = int(count)
+    for name, count in session.execute(signoffs):
+        grid.setdefault(name, [0] * 5)[4] = int(count)
+    rows = tuple((name, *counts) for name, counts in sorted(grid.items()))
+    signed = sum(r[5] for r in rows)
+    rated = sum(sum(r[1:5]) for r in rows)
+    summary = f"{_plural(signed, 'sign-off')} and {_plural(rated, 'competency rating')}"
+    if rows:
+        top = max(rows, key=lambda r: (r[5], sum(r[1:5]), r[0]))
+        summary += f" in {_plural(len(rows), 'area')}; most sign-offs in {top[0]} ({top[5]})."
+    else:
+        summary += "."
+    return [
+        Chart(
+            key="competencies_by_specialty",
+            title="Competency ratings by level, and sign-offs, per specialty",
+            summary=summary,
+            kind="heatmap",
+            columns=(
+                Column("specialty", "Specialty", "text"),
+                *(Column(key, label) for _, key, label in LEVEL_COLUMNS),
+                Column("signed_off", "Signed off"),
+            ),
+            rows=rows,
+            axis_label="Ratings or sign-offs",
+            empty_text="No competency rated or signed off in these dates.",
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -738,6 +978,20 @@ SECTIONS: list[Section] = [
         "Are shifts filling, who waits, and how much shadowing happens in what?",
         shifts_section,
         ("shifts_by_week", "hours_by_week", "hours_by_specialty"),
+    ),
+    Section(
+        "guidance",
+        "Feedback and evaluations",
+        "Are people giving feedback, and who is behind?",
+        guidance_section,
+        ("feedback_completion", "overdue_by_mentor"),
+    ),
+    Section(
+        "competencies",
+        "Competencies",
+        "Which specialties' competencies are being practised and signed off?",
+        competencies_section,
+        ("competencies_by_specialty",),
     ),
 ]
 

@@ -146,6 +146,29 @@ BOOKINGS = [
     ("s7", "e7", "confirmed", True, Decimal("2.00")),
 ]
 
+# Guidance (issue 12): competencies of our own, feedback with ratings on attended bookings (by
+# their place in BOOKINGS), reflections, evaluations (by place in MENTORSHIPS) and sign-offs.
+COMPETENCIES = {
+    "c_onc": ("T-ONC", "oncology"),
+    "c_gen": ("T-GEN", None),
+    "c_bill": ("T-BIL", "billing"),
+}
+FEEDBACK = {0: [("c_onc", 2), ("c_gen", 1)], 7: [("c_gen", 3)], 11: [("c_bill", 4)]}
+REFLECTIONS = [1, 7]
+EVALUATIONS = [
+    (1, "final", "mentor"),
+    (0, "midpoint", "mentee"),
+    (4, "final", "mentor"),
+    (4, "final", "mentee"),
+]
+# (mentee, competency, signed_at, revoked_at)
+SIGNOFFS = [
+    ("e1", "c_onc", at("2026-02-10T10:00"), None),
+    ("e3", "c_gen", at("2026-02-20T10:00"), None),
+    ("e6", "c_bill", at("2026-03-05T10:00"), None),
+    ("e2", "c_onc", at("2026-02-12T10:00"), at("2026-02-13T10:00")),
+]
+
 
 @dataclass
 class Built:
@@ -250,16 +273,90 @@ def programme(app) -> Built:
             session.add(shift)
             session.flush()
             ids[key] = shift.id
+        booking_ids = []
         for shift, mentee, status, attended, hours in BOOKINGS:
-            session.add(
-                Booking(
-                    shift_id=ids[shift],
-                    mentee_id=ids[mentee],
-                    status=status,
-                    attended=attended,
-                    hours=hours,
-                )
+            booking = Booking(
+                shift_id=ids[shift],
+                mentee_id=ids[mentee],
+                status=status,
+                attended=attended,
+                hours=hours,
             )
+            session.add(booking)
+            session.flush()
+            booking_ids.append(booking.id)
+        _guidance(session, ids, specialties, booking_ids)
         session.commit()
         ids["North"], ids["South"] = sites["North"].id, sites["South"].id
     return Built(ids)
+
+
+def _guidance(session, ids, specialties, booking_ids) -> None:  # noqa: ANN001
+    from mentor_match.extensions import db
+    from mentor_match.models import (
+        Competency,
+        CompetencyRating,
+        Evaluation,
+        Mentorship,
+        Reflection,
+        ShiftFeedback,
+        SignOff,
+    )
+
+    for key, (code, slug) in COMPETENCIES.items():
+        competency = Competency(
+            code=code,
+            title=f"Competency {code}",
+            specialty_id=specialties[slug].id if slug else None,
+        )
+        session.add(competency)
+        session.flush()
+        ids[key] = competency.id
+    for index, ratings in FEEDBACK.items():
+        shift_key, _, _, _, _ = BOOKINGS[index]
+        feedback = ShiftFeedback(
+            booking_id=booking_ids[index],
+            author_id=ids[SHIFTS[shift_key][0]],
+            ratings=[CompetencyRating(competency_id=ids[c], level=level) for c, level in ratings],
+        )
+        session.add(feedback)
+    for index in REFLECTIONS:
+        shift_key, mentee, _, _, _ = BOOKINGS[index]
+        session.add(
+            Reflection(
+                booking_id=booking_ids[index],
+                mentee_id=ids[mentee],
+                mentor_id=ids[SHIFTS[shift_key][0]],
+                learned="x",
+                apply="y",
+                session_rating=4,
+            )
+        )
+    mentorship_ids = [
+        session.scalar(
+            db.select(Mentorship.id).where(
+                Mentorship.mentor_id == ids[mentor], Mentorship.mentee_id == ids[mentee]
+            )
+        )
+        for mentor, mentee, _, _ in MENTORSHIPS
+    ]
+    for index, stage, party in EVALUATIONS:
+        mentor, mentee, _, _ = MENTORSHIPS[index]
+        session.add(
+            Evaluation(
+                mentorship_id=mentorship_ids[index],
+                stage=stage,
+                author_id=ids[mentor if party == "mentor" else mentee],
+                ratings={"overall": 4},
+            )
+        )
+    for mentee, competency, signed_at, revoked_at in SIGNOFFS:
+        session.add(
+            SignOff(
+                mentee_id=ids[mentee],
+                competency_id=ids[competency],
+                signed_by_id=ids["m1"],
+                signed_at=signed_at,
+                revoked_at=revoked_at,
+            )
+        )
