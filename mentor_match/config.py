@@ -24,6 +24,7 @@ ENV_KEYS = {
     "LOGIN_LIMIT": "LOGIN_LIMIT",
     "PROXY_HOPS": "PROXY_HOPS",
     "PASSWORD_HASH_METHOD": "PASSWORD_HASH_METHOD",
+    "CERTIFICATE_DIR": "CERTIFICATE_DIR",
 }
 
 INT_KEYS = {"MAIL_PORT", "MAX_CONTENT_LENGTH", "LOGIN_LIMIT", "PROXY_HOPS"}
@@ -43,6 +44,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_USERNAME": None,
         "MAIL_PASSWORD": None,
         "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
+        "CERTIFICATE_DIR": str(Path(instance_path) / "certificates"),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,9 +3,12 @@ invitation run that commits batch by batch."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from pathlib import Path
+
+from flask import Response, current_app, render_template, request
 
 from mentor_match.extensions import db
+from mentor_match.reports.transcript import pdf_from_html
 from mentor_match.services import imports
 from mentor_match.services.calendars import Site
 
@@ -51,3 +54,49 @@ def send_all_invitations() -> int:
         db.session.commit()
         invited += count
     return invited
+
+
+def certificate_folder() -> Path:
+    """Where CPD certificates are kept: CERTIFICATE_DIR, outside the web root."""
+    return Path(current_app.config["CERTIFICATE_DIR"])
+
+
+def certificate_download(data: bytes, mimetype: str, filename: str) -> Response:
+    """A stored certificate, always as an attachment of the type its content was checked to be."""
+    return Response(
+        data,
+        headers={
+            "Content-Type": mimetype,
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def transcript_download(portfolio: object, generated_on: object) -> Response:
+    """The CPD transcript as a PDF, typeset from the same template the page preview uses."""
+    html = render_template("cpd/transcript.html", p=portfolio, generated_on=generated_on)
+    return Response(
+        pdf_from_html(html),
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'attachment; filename="cpd-transcript.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def certificate_to_upload() -> tuple[bytes, str]:
+    """(bytes, file name) of an uploaded certificate: the multipart field 'file', or the body.
+
+    At most one byte more than the per-file limit is read, so an oversized file is refused
+    without holding all of it (MAX_CONTENT_LENGTH bounds the request as a whole).
+    """
+    from mentor_match.services.cpd.certificates import MAX_BYTES
+
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            return b"", ""
+        return upload.stream.read(MAX_BYTES + 1), upload.filename or ""
+    return request.stream.read(MAX_BYTES + 1), request.args.get("filename", "")

@@ -86,6 +86,7 @@ def app_config(tmp_path: Path, database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "CERTIFICATE_DIR": str(tmp_path / "certificates"),
         "MAIL_SERVER": None,
         "BASE_URL": None,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,

@@ -1,4 +1,4 @@
-"""API: shadowing shifts, bookings, attendance and the CPD hours log."""
+"""API: shadowing shifts, bookings and attendance."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, request
+from flask import request
 
 from mentor_match.api.base import MAX_ID, json_body, json_object_with, query_int, spec
 from mentor_match.auth import acting_user, login_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.models import User
-from mentor_match.services import bookings, cpd, shifts
+from mentor_match.services import bookings, shifts
 from mentor_match.services.errors import Invalid
-from mentor_match.views import current_site, download
+from mentor_match.views import current_site
 
 SHIFT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -63,27 +63,6 @@ BOOKING_SCHEMA: dict[str, Any] = {
         "end": {"type": "string", "format": "date-time"},
         "attended": {"type": "boolean", "nullable": True},
         "hours": {"type": "number", "nullable": True},
-    },
-}
-CPD_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["entries", "total"],
-    "properties": {
-        "entries": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "date": {"type": "string", "format": "date"},
-                    "mentor": {"type": "string"},
-                    "specialty": {"type": "string"},
-                    "location": {"type": "string"},
-                    "hours": {"type": "number"},
-                    "running_total": {"type": "number"},
-                },
-            },
-        },
-        "total": {"type": "number"},
     },
 }
 LIST_QUERY = [
@@ -352,28 +331,3 @@ def record_attendance(booking_id: int) -> dict[str, Any]:
     )
     db.session.commit()
     return bookings.booking_dict(booking)
-
-
-@spec.route(
-    "/me/cpd",
-    methods=["GET"],
-    summary="The caller's attended shadowing hours, with a running total",
-    tag="cpd",
-    responses={200: CPD_SCHEMA},
-)
-@roles_required("mentee")
-def my_cpd() -> dict[str, Any]:
-    return cpd.cpd_dict(cpd.cpd_log(db.session, _caller()))
-
-
-@spec.route(
-    "/me/cpd.csv",
-    methods=["GET"],
-    summary="The caller's CPD log as CSV",
-    tag="cpd",
-    responses={200: {"type": "string"}},
-    response_type="text/csv",
-)
-@roles_required("mentee")
-def my_cpd_csv() -> Response:
-    return download(cpd.cpd_csv(cpd.cpd_log(db.session, _caller())), "cpd-log.csv")

@@ -8,6 +8,7 @@ from mentor_match.models.accounts import (
     Role,
     User,
 )
+from mentor_match.models.cpd import CeActivity, Certification, CpdReminder, CpdRuleSet
 from mentor_match.models.feedback import (
     CheckIn,
     Competency,
@@ -53,6 +54,10 @@ __all__ = [
     "CompetencyRating",
     "Evaluation",
     "Goal",
+    "CeActivity",
+    "Certification",
+    "CpdReminder",
+    "CpdRuleSet",
     "LoginAttempt",
     "LoginSession",
     "MatchRound",

@@ -1,4 +1,5 @@
-"""Reports drawn from plain records that the services compute: charts, tables, CSV files.
+"""Reports drawn from plain records that the services compute: the dashboard's charts, tables
+and CSV files, and the CPD transcript as PDF.
 
-Pure: no Flask, no ORM, no `mentor_match.models`; the services hand over plain data.
+No Flask, no ORM, no `mentor_match.models`: the services hand over plain data.
 """

@@ -179,7 +179,93 @@ def load_demo(session: Session) -> bool:
         windows = sorted({w for block in blocks for w in parse_availability(block)})
         replace_windows(user, _without_overlaps(windows))
     session.flush()
+    load_demo_cpd(session)
     return True
+
+
+# The demo mentee's CE so far: (days ago, title, provider, hours, kind, UAN with its release
+# year filled in from the completion date). Half of PTCB's
+# 20 hours, patient safety done, pharmacy law still missing, one pharmacist activity that is
+# listed but not counted, and a college course under the cap.
+DEMO_CE = [
+    (
+        540,
+        "Sterile compounding: USP <797> essentials",
+        "Pharmacy Technician CE Center",
+        "2",
+        "ce",
+        "0798-0000-{yy}-041-H07-T",
+    ),
+    (
+        400,
+        "Look-alike, sound-alike medications",
+        "State Society of Health-System Pharmacists",
+        "1.5",
+        "ce",
+        "0204-9999-{yy}-112-L05-T",
+    ),
+    (
+        250,
+        "Immunization basics for technicians",
+        "Community Pharmacy Academy",
+        "2",
+        "ce",
+        "0129-0000-{yy}-017-H06-T",
+    ),
+    (
+        120,
+        "Anticoagulation therapy update",
+        "Community Pharmacy Academy",
+        "1.5",
+        "ce",
+        "0129-0000-{yy}-044-H01-P",
+    ),
+    (60, "Medical terminology (HIT 110)", "Lakeshore Community College", "3", "college", None),
+    (
+        20,
+        "Opioid stewardship for technicians",
+        "Pharmacy Technician CE Center",
+        "1.5",
+        "ce",
+        "0798-0000-{yy}-203-H08-T",
+    ),
+]
+
+
+def load_demo_cpd(session: Session, *, today: date | None = None) -> None:
+    """The first demo mentee's half-complete cycle, so the CPD page shows progress and gaps."""
+    from mentor_match.services.cpd import portfolio  # the demo builds on every area
+
+    today = today or datetime.now(UTC).date()
+    mentee = session.scalar(
+        select(User).where(User.email == _email(f"{FIRST[0]} {LAST[0]}", "mentee"))
+    )
+    if mentee is None:
+        return
+    portfolio.update_certification(
+        session,
+        mentee,
+        ptcb_number="2345678",
+        nabp_eprofile_id="1234567",
+        cycle_ends=today + timedelta(days=150),
+        today=today,
+    )
+    for days_ago, title, provider, hours, kind, uan in DEMO_CE:
+        completed_on = today - timedelta(days=days_ago)
+        portfolio.add_activity(
+            session,
+            mentee,
+            {
+                "title": title,
+                "provider": provider,
+                "completed_on": completed_on,
+                "hours": hours,
+                "kind": kind,
+                "uan": uan.format(yy=f"{completed_on.year % 100:02d}") if uan else None,
+                "reflection": "",
+            },
+            today=today,
+        )
 
 
 def _without_overlaps(windows):  # noqa: ANN001, ANN202

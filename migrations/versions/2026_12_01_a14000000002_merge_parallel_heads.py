@@ -1,7 +1,8 @@
-"""join the parallel branches of the schema (guidance and feedback; dashboard indexes)
+"""join the parallel branches of the schema (guidance and feedback; CPD portfolio; dashboard
+indexes)
 
 Revision ID: a14000000002
-Revises: a12000000001, a14000000001
+Revises: a12000000001, a13000000001, a14000000001
 Create Date: 2026-12-01 15:15:00.000000
 
 """
@@ -9,7 +10,7 @@ Create Date: 2026-12-01 15:15:00.000000
 
 # revision identifiers, used by Alembic.
 revision = 'a14000000002'
-down_revision = ('a12000000001', 'a14000000001')
+down_revision = ('a12000000001', 'a13000000001', 'a14000000001')
 branch_labels = None
 depends_on = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,7 +22,9 @@ EMAILS = {
     "coordinator": "coordinator@example.org",
 }
 # Strings only B's objects carry: none may reach anyone outside B's circle.
-B_SECRETS = ("mentee.b@example.org", "Room B-secret")
+B_SECRETS = ("mentee.b@example.org", "Room B-secret", "CE B-secret", "7654321")
+# A certificate kept with mentee B's CE activity (a PNG, checked by content).
+B_CERTIFICATE = b"\x89PNG\r\n\x1a\n" + b"B-certificate" * 8
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Programme:
     import_key: str
     spare_token_id: int
     invitee_id: int
+    activity_id: int
     api: dict[str, dict[str, str]] = field(default_factory=dict)
     # Guidance and feedback: B's attended shift with feedback and reflection, a sign-off, a goal.
     attended_booking_id: int = 0
@@ -121,6 +125,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
     from mentor_match.extensions import db
     from mentor_match.models import Booking, Mentorship, Shift, User
     from mentor_match.services import accounts, calendars, imports, rounds
+    from mentor_match.services.cpd import portfolio as cpd
 
     ids = {
         name: make_user(name.split("_")[0], email=email, name=name.replace("_", " ").title())
@@ -170,6 +175,32 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
         for name in ("mentee_a", "mentee_b", "mentor_a", "mentor_b"):
             calendars.feed_token(db.session, db.session.get(User, ids[name]), app.secret_key)
         guidance = _guidance_for_b(db.session, ids)
+        mentee_b = db.session.get(User, ids["mentee_b"])
+        cpd.update_certification(
+            db.session,
+            mentee_b,
+            ptcb_number="7654321",
+            cycle_ends=datetime.now(UTC).date() + timedelta(days=50),
+        )
+        activity = cpd.add_activity(
+            db.session,
+            mentee_b,
+            {
+                "title": "CE B-secret",
+                "provider": "Board",
+                "completed_on": datetime.now(UTC).date() - timedelta(days=3),
+                "hours": "1.5",
+                "uan": "0175-0000-24-105-L03-T",
+            },
+        )
+        cpd.attach_certificate(
+            db.session,
+            mentee_b,
+            activity.id,
+            B_CERTIFICATE,
+            "b.png",
+            Path(app.config["CERTIFICATE_DIR"]),
+        )
         db.session.commit()
         found = Programme(
             ids=ids,
@@ -180,6 +211,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             spare_token_id=spare.id,
             invitee_id=invitee.id,
             **guidance,
+            activity_id=activity.id,
         )
     found.api = {name: token_for(user_id) for name, user_id in ids.items()}
     found.api["anonymous"] = {}

@@ -101,6 +101,22 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("dashboard.chart_table", "GET"): COORD,
     ("dashboard.my_fill_rate_svg", "GET"): MENTORS,
     ("dashboard.my_fill_rate_csv", "GET"): MENTORS,
+    ("cpd.report_csv", "GET"): COORD,
+    ("cpd.transcript_pdf", "GET"): MENTEES,
+    ("cpd.transcript_csv", "GET"): MENTEES,
+    ("cpd.certification", "GET"): MENTEES,
+    ("cpd.certification", "POST"): MENTEES,
+    ("cpd.new_activity", "GET"): MENTEES,
+    ("cpd.new_activity", "POST"): MENTEES,
+    ("cpd.edit_activity", "GET"): frozenset({MB}),  # mentee B's activity
+    ("cpd.edit_activity", "POST"): frozenset({MB}),
+    ("cpd.delete_activity", "POST"): frozenset({MB}),
+    ("cpd.certificate", "GET"): frozenset({MB, C}),  # its owner and coordinators
+    ("cpd.import_activities", "GET"): MENTEES,
+    ("cpd.import_activities", "POST"): MENTEES,
+    ("cpd.mentee", "GET"): COORD,
+    ("cpd.rules", "GET"): COORD,
+    ("cpd.rules", "POST"): COORD,
     ("api.openapi", "GET"): EVERYONE,
     ("api.list_mentors", "GET"): COORD,
     ("api.list_mentees", "GET"): COORD,
@@ -184,6 +200,23 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.overdue_overview", "GET"): COORD,
     ("api.nudge_mentor", "POST"): COORD,
     ("api.feedback_report", "GET"): COORD,
+    ("api.update_certification", "PATCH"): MENTEES,
+    ("api.create_activity", "POST"): MENTEES,
+    ("api.update_activity", "PATCH"): frozenset({MB}),
+    ("api.delete_activity", "DELETE"): frozenset({MB}),
+    ("api.upload_certificate", "PUT"): frozenset({MB}),
+    ("api.delete_certificate", "DELETE"): frozenset({MB}),
+    ("api.activity_certificate", "GET"): frozenset({MB, C}),
+    ("api.import_my_activities", "POST"): MENTEES,
+    ("api.my_transcript_pdf", "GET"): MENTEES,
+    ("api.my_transcript_csv", "GET"): MENTEES,
+    ("api.mentee_cpd", "GET"): COORD,
+    ("api.mentee_transcript_pdf", "GET"): COORD,
+    ("api.import_mentee_activities", "POST"): COORD,
+    ("api.cpd_compliance", "GET"): COORD,
+    ("api.cpd_compliance_csv", "GET"): COORD,
+    ("api.cpd_rules", "GET"): MENTEES | COORD,
+    ("api.replace_cpd_rules", "PUT"): COORD,
 }
 
 # Run last for each identity: they end sessions, cancel things or replace the feed URL.
@@ -200,6 +233,9 @@ LAST = {
     "feedback.revoke_sign_off",
     "api.revoke_sign_off",
     "account.sign_out_everywhere",
+    "cpd.delete_activity",
+    "api.delete_activity",
+    "api.delete_certificate",
     "auth.logout",
 }
 
@@ -208,6 +244,13 @@ MENTEE_CSV = (
     "new.mentee@example.org,New Mentee,North,Midwest,America/Chicago,oncology,Mon 08:00-12:00\n"
 )
 COMPETENCY_CSV = "code,title,specialty\nNEW-3,Imported,oncology\n"
+CE_CSV = "title,provider,completed_on,hours,uan\nLaw,Board,2024-05-01,1,0175-0000-24-105-L03-T\n"
+PTCB = {
+    "name": "PTCB",
+    "total_hours": 20,
+    "categories": [{"topic": "03", "hours": 1}, {"topic": "05", "hours": 1}],
+    "caps": {"college": 10, "other": 0},
+}
 MENTOR_CSV = (
     "email,name,site,region,timezone,specialties,availability,capacity\n"
     "new.mentor@example.org,New Mentor,North,Midwest,America/Chicago,oncology,Mon 08:00-12:00,2\n"
@@ -265,6 +308,7 @@ def _url(app, rule, p: Programme) -> str:
         "goal_id": p.goal_id,
         "round_id": p.round_id,
         "user_id": p.ids[MB],
+        "activity_id": p.activity_id,
         "mentorship_id": _mentorship_of(app, p.ids[MB]),
         "kind": "mentees",
         "chart": "shifts_by_week",
@@ -323,6 +367,21 @@ def _api_body(endpoint: str, p: Programme) -> dict[str, Any]:
         "api.submit_evaluation": {
             "json": {"stage": "midpoint", "ratings": dict.fromkeys(MENTEE_QUESTIONS, 4)}
         },
+        "api.update_certification": {"json": {"ptcb_number": "1234567"}},
+        "api.create_activity": {
+            "json": {
+                "title": "Law",
+                "provider": "Board",
+                "completed_on": "2024-05-01",
+                "hours": 1,
+                "uan": "0175-0000-24-105-L03-T",
+            }
+        },
+        "api.update_activity": {"json": {"hours": 2}},
+        "api.upload_certificate": {"data": b"%PDF-1.4 changed", "content_type": "application/pdf"},
+        "api.import_my_activities": {"data": CE_CSV, "content_type": "text/csv"},
+        "api.import_mentee_activities": {"data": CE_CSV, "content_type": "text/csv"},
+        "api.replace_cpd_rules": {"json": PTCB},
     }
     return bodies.get(endpoint, {})
 
@@ -351,6 +410,14 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "region": "5",
         "preference": "10",
         "saturation_hours": "10",
+    }
+    activity = {
+        "title": "Law",
+        "provider": "Board",
+        "completed_on": "2024-05-01",
+        "hours": "1",
+        "kind": "ce",
+        "uan": "0175-0000-24-105-L03-T",
     }
     forms: dict[str, dict[str, Any]] = {
         "auth.login": {"email": "mentee.b@example.org", "password": "not the password"},
@@ -413,6 +480,19 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         },
         "feedback.add_evaluation": {"stage": "midpoint"}
         | {f"q-{name}": "4" for name in (MENTOR_QUESTIONS if who == TB else MENTEE_QUESTIONS)},
+        "cpd.certification": {"ptcb_number": "1234567", "cycle_ends": day},
+        "cpd.new_activity": activity,
+        "cpd.edit_activity": activity | {"hours": "2"},
+        "cpd.import_activities": {"file": (io.BytesIO(CE_CSV.encode()), "ce.csv")},
+        "cpd.rules": {
+            "name": "PTCB",
+            "total_hours": "20",
+            "cycle_years": "2",
+            "topic_03": "1",
+            "topic_05": "1",
+            "college_cap": "10",
+            "other_cap": "0",
+        },
     }
     return forms.get(endpoint, {})
 
@@ -452,6 +532,9 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
         ApiToken,
         Booking,
         CalendarToken,
+        CeActivity,
+        Certification,
+        CpdRuleSet,
         MatchRound,
         PendingImport,
         RoundExclusion,
@@ -505,6 +588,16 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
             ),
             "rounds": db.session.scalar(db.select(db.func.count()).select_from(MatchRound)),
             "guidance": _guidance_snapshot(p),
+            "activities_of_b": sorted(
+                (a.id, a.title, a.hours, a.uan, a.certificate_key)
+                for a in db.session.scalars(
+                    db.select(CeActivity).where(CeActivity.user_id == p.ids[MB])
+                )
+            ),
+            "certification_of_b": db.session.scalar(
+                db.select(Certification.ptcb_number).where(Certification.user_id == p.ids[MB])
+            ),
+            "rule_sets": db.session.scalar(db.select(db.func.count()).select_from(CpdRuleSet)),
         }
         db.session.rollback()
         return state
@@ -603,7 +696,7 @@ def test_every_route_refuses_what_the_policy_does_not_allow(app, programme, caps
             if allowed and response.status_code in (401, 403):
                 problems.append(f"{label}: {response.status_code} but the policy says yes")
             if granted and who in OUTSIDERS and rule.endpoint != "calendar.feed":
-                body = response.get_data(as_text=True)
+                body = response.get_data().decode("utf-8", "replace")  # PDFs too
                 leaked = [s for s in B_SECRETS if s in body]
                 if leaked:
                     problems.append(f"{label}: shows B's data {leaked}")

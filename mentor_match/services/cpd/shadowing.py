@@ -1,4 +1,4 @@
-"""Continuing professional development: attended shadowing hours per mentee and specialty."""
+"""Shadowing hours: attended, mentor-confirmed hours per mentee and specialty (CPD beside CE)."""
 
 from __future__ import annotations
 
