@@ -3,7 +3,8 @@
 So that the coordinator's dashboard has something to show in every chart on first start: four
 demo mentees had a pilot mentorship with a demo mentor (ended a few weeks ago, so they are back
 in the pool, and the pairs are never proposed again), six weeks of past shifts with attendance,
-confirmed hours, no-shows and a waitlist, and bookings on the coming weeks' open shifts. Written
+confirmed hours, no-shows and a waitlist, bookings on the coming weeks' open shifts, and one
+mentee short of CE two months before the end of their recertification cycle. Written
 straight to the tables, like last season's records: nothing is mailed for the past.
 """
 
@@ -88,8 +89,37 @@ def add_demo_history(session: Session, *, today: date | None = None) -> int:
             session, rng, open_host, day, rng.sample(mentees, k=3), open_to_all=True
         )
     written += _book_upcoming(session, rng, open_host, mentees, now)
+    _short_near_cycle_end(session, mentees[5], today)
     session.flush()
     return written
+
+
+def _short_near_cycle_end(session: Session, mentee: User, today: date) -> None:
+    """A mentee two months from the end of their cycle with 7 of 20 CE hours: the dashboard's
+    "short near the end of the cycle" list has someone to name."""
+    from mentor_match.services.cpd import portfolio  # the demo builds on every area
+
+    portfolio.update_certification(
+        session, mentee, ptcb_number="3141592", cycle_ends=today + timedelta(days=60), today=today
+    )
+    done = today - timedelta(days=40)
+    year = f"{done.year % 100:02d}"
+    for title, hours, topic in (
+        ("Sterile compounding refresher", "6", "07"),
+        ("Pharmacy law update", "1", "03"),
+    ):
+        portfolio.add_activity(
+            session,
+            mentee,
+            {
+                "title": title,
+                "provider": "Pharmacy Technician CE Center",
+                "completed_on": done,
+                "hours": hours,
+                "uan": f"0175-0000-{year}-311-L{topic}-T",
+            },
+            today=today,
+        )
 
 
 def _past_shift(

@@ -55,6 +55,8 @@ from mentor_match.models import (
     mentor_specialties,
 )
 from mentor_match.reports.charts import Chart, Column
+from mentor_match.services.cpd import portfolio
+from mentor_match.services.cpd.portfolio import SHORT_WINDOW_DAYS
 from mentor_match.services.errors import Invalid, NotFound
 from mentor_match.services.feedback.common import FEEDBACK_DUE_DAYS
 from mentor_match.services.feedback.tasks import FINAL_EVALUATION_DAYS, MIDPOINT_DUE_DAYS
@@ -940,6 +942,82 @@ def competencies_section(session: Session, filters: Filters) -> list[Chart]:
     ]
 
 
+def cpd_section(session: Session, filters: Filters) -> list[Chart]:
+    """CPD compliance today: each recertification requirement met or short, and who is within
+    `SHORT_WINDOW_DAYS` of their cycle's end and still short.
+
+    Standing is as of today (not the date range), from the CPD portfolio's own compliance
+    check, so the dashboard and the CPD report can never disagree; the site filter applies.
+    """
+    rows = portfolio.compliance(session)
+    if filters.site_id is not None:
+        here = set(
+            session.scalars(
+                select(MenteeProfile.user_id).where(MenteeProfile.site_id == filters.site_id)
+            )
+        )
+        rows = [r for r in rows if r.mentee_id in here]
+    rules = portfolio.current_rules(session)
+    # The compliance check names what is missing in words ("1 hour of pharmacy law", "12.5
+    # more hours of CE in all"): a requirement is short when one of them ends with its name.
+    requirements = [("CE hours in all", "of CE in all")] + [
+        (c.name.capitalize(), f"of {c.name}") for c in rules.categories
+    ]
+    requirement_rows = []
+    for label, suffix in requirements:
+        short = sum(1 for r in rows if any(m.endswith(suffix) for m in r.missing))
+        requirement_rows.append((label, len(rows) - short, short))
+    soon = [r for r in rows if r.short_within(SHORT_WINDOW_DAYS)]
+    soon_rows = tuple((r.name, r.days_left, _hours(r.ce_hours), "; ".join(r.missing)) for r in soon)
+    met = sum(1 for r in rows if r.met)
+    summary = (
+        f"{met} of {_plural(len(rows), 'mentee')} meet every requirement of “{rules.name}”;"
+        f" {len(soon)} within {SHORT_WINDOW_DAYS} days of their cycle's end and short."
+    )
+    soon_summary = (
+        f"{_plural(len(soon), 'mentee')} within {SHORT_WINDOW_DAYS} days of the end of their"
+        " cycle and short"
+        + (
+            f"; the nearest: {soon[0].name}, {_plural(soon[0].days_left or 0, 'day')} left."
+            if soon
+            else "."
+        )
+    )
+    return [
+        Chart(
+            key="cpd_requirements",
+            title="CPD requirements met and short, today",
+            summary=summary,
+            kind="stacked_hbar",
+            columns=(
+                Column("requirement", "Requirement", "text"),
+                Column("met", "Met"),
+                Column("short", "Short"),
+            ),
+            rows=tuple(requirement_rows) if rows else (),
+            series=("met", "short"),
+            axis_label="Mentees",
+            empty_text="No mentees.",
+        ),
+        Chart(
+            key="cpd_due_soon",
+            title=f"Short with under {SHORT_WINDOW_DAYS} days of the cycle left",
+            summary=soon_summary,
+            kind="hbar",
+            columns=(
+                Column("mentee", "Mentee", "text"),
+                Column("days_left", "Days left"),
+                Column("ce_hours", "CE hours", "hours"),
+                Column("missing", "Still needed", "text"),
+            ),
+            rows=soon_rows,
+            series=("days_left",),
+            axis_label="Days left in the cycle",
+            empty_text="Nobody is short near the end of their cycle.",
+        ),
+    ]
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -992,6 +1070,13 @@ SECTIONS: list[Section] = [
         "Which specialties' competencies are being practised and signed off?",
         competencies_section,
         ("competencies_by_specialty",),
+    ),
+    Section(
+        "cpd",
+        "CPD compliance",
+        "Who will miss recertification?",
+        cpd_section,
+        ("cpd_requirements", "cpd_due_soon"),
     ),
 ]
 
