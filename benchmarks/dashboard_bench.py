@@ -303,6 +303,8 @@ def measure(url: str, tmp: Path, label: str) -> None:
         "to": (today + timedelta(days=28)).isoformat(),
     }
     site = dict(year, site=str(counts["site"]))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"[{label}] load average before timing: {load} (on {os.cpu_count()} CPUs)")
     rows = [
         ("page /dashboard, default 16 weeks", "/dashboard", {}),
         ("page /dashboard, whole year", "/dashboard", {"query_string": year}),
