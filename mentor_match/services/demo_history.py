@@ -74,6 +74,7 @@ def add_demo_history(session: Session, *, today: date | None = None) -> int:
     open_host = mentors[0]
     monday = today - timedelta(days=today.weekday())
     written = 0
+    attended: list[tuple[Booking, Shift]] = []
     for week in range(WEEKS_BACK, 0, -1):
         start_of_week = monday - timedelta(weeks=week)
         for mentor in dict.fromkeys(m for m, _, _ in pairs):
@@ -83,15 +84,68 @@ def add_demo_history(session: Session, *, today: date | None = None) -> int:
                     e for m, e, ended in pairs if m is mentor and _at(day, 9, m.timezone) < ended
                 ]
                 if attendees:
-                    written += _past_shift(session, rng, mentor, day, attendees, open_to_all=False)
+                    written += _past_shift(
+                        session, rng, mentor, day, attendees, attended, open_to_all=False
+                    )
         day = start_of_week + timedelta(days=2)
         written += _past_shift(
-            session, rng, open_host, day, rng.sample(mentees, k=3), open_to_all=True
+            session, rng, open_host, day, rng.sample(mentees, k=3), attended, open_to_all=True
         )
     written += _book_upcoming(session, rng, open_host, mentees, now)
+    _feedback_and_reflections(session, rng, attended, now)
     _short_near_cycle_end(session, mentees[5], today)
     session.flush()
     return written
+
+
+def _feedback_and_reflections(
+    session: Session, rng: random.Random, attended: list[tuple[Booking, Shift]], now: datetime
+) -> None:
+    """Most attended shifts got their mentor's feedback (rating the shift's specialty's
+    competencies, rising over the weeks) and the mentee's reflection; a few are still owed."""
+    from mentor_match.models import Competency, CompetencyRating, Reflection, ShiftFeedback
+
+    session.flush()
+    framework: dict[int | None, list[int]] = {}
+    for index, (booking, shift) in enumerate(attended):
+        if shift.specialty_id not in framework:
+            framework[shift.specialty_id] = list(
+                session.scalars(
+                    select(Competency.id)
+                    .where(Competency.specialty_id == shift.specialty_id, Competency.active)
+                    .order_by(Competency.id)
+                    .limit(2)
+                )
+            )
+        given = shift.end_at + timedelta(days=1)
+        if given > now:
+            continue
+        competencies = framework[shift.specialty_id]
+        if competencies and rng.random() < 0.8:
+            level = min(4, 1 + index * 4 // max(len(attended), 1) + rng.randint(0, 1))
+            session.add(
+                ShiftFeedback(
+                    booking_id=booking.id,
+                    author_id=shift.mentor_id,
+                    strengths="Careful, methodical work; asked before acting.",
+                    next_steps="Lead the next preparation with me watching.",
+                    ratings=[CompetencyRating(competency_id=c, level=level) for c in competencies],
+                    created_at=given,
+                    updated_at=given,
+                )
+            )
+        if rng.random() < 0.7:
+            session.add(
+                Reflection(
+                    booking_id=booking.id,
+                    mentee_id=booking.mentee_id,
+                    mentor_id=shift.mentor_id,
+                    learned="How the checks before release fit together.",
+                    apply="I will use the same checklist at my own site.",
+                    session_rating=rng.randint(3, 5),
+                    created_at=given,
+                )
+            )
 
 
 def _short_near_cycle_end(session: Session, mentee: User, today: date) -> None:
@@ -128,6 +182,7 @@ def _past_shift(
     host: User,
     day: date,
     attendees: list[User],
+    attended: list[tuple[Booking, Shift]],
     *,
     open_to_all: bool,
 ) -> int:
@@ -157,18 +212,19 @@ def _past_shift(
             continue
         shift.seats_taken += 1
         came = rng.random() > 0.12
-        session.add(
-            Booking(
-                shift_id=shift.id,
-                mentee_id=mentee.id,
-                status=BookingStatus.CONFIRMED,
-                attended=came,
-                hours=Decimal(rng.choice(["3.50", "4.00", "4.00"])) if came else None,
-                attendance_recorded_at=start + timedelta(hours=5),
-                created_at=start - timedelta(days=7),
-                updated_at=start + timedelta(hours=5),
-            )
+        booking = Booking(
+            shift_id=shift.id,
+            mentee_id=mentee.id,
+            status=BookingStatus.CONFIRMED,
+            attended=came,
+            hours=Decimal(rng.choice(["3.50", "4.00", "4.00"])) if came else None,
+            attendance_recorded_at=start + timedelta(hours=5),
+            created_at=start - timedelta(days=7),
+            updated_at=start + timedelta(hours=5),
         )
+        session.add(booking)
+        if came:
+            attended.append((booking, shift))
     return len(attendees)
 
 

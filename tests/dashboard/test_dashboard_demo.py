@@ -27,5 +27,10 @@ def test_every_chart_has_numbers_on_the_demo_programme(app, runner, client, toke
         numbers = [v for row in chart["rows"] for v in row.values() if isinstance(v, int | float)]
         assert any(numbers), f"{key} shows only zeros on the demo"
 
+    # Most past shifts have their feedback and reflection: only a few are overdue.
+    feedback, reflections = charts["feedback_completion"]["rows"][:2]
+    assert feedback["done"] > feedback["overdue"] and reflections["done"] > reflections["overdue"]
+    assert len(charts["competencies_by_specialty"]["rows"]) >= 3
+
     login(client, "dana.whitfield@mentor.demo.mentor-match.org", DEMO_PASSWORD)
     assert "How full your shifts are, by week" in client.get("/").get_data(as_text=True)
