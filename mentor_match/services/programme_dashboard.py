@@ -33,6 +33,8 @@ from mentor_match.matching.scoring import FACTORS
 from mentor_match.models import (
     Booking,
     BookingStatus,
+    CeActivity,
+    Certification,
     Competency,
     CompetencyRating,
     Evaluation,
@@ -54,6 +56,7 @@ from mentor_match.models import (
     User,
     mentor_specialties,
 )
+from mentor_match.recertification import ActivityRecord, Cycle, evaluate, parse_uan
 from mentor_match.reports.charts import Chart, Column
 from mentor_match.services.cpd import portfolio
 from mentor_match.services.cpd.portfolio import SHORT_WINDOW_DAYS
@@ -942,31 +945,113 @@ def competencies_section(session: Session, filters: Filters) -> list[Chart]:
     ]
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One mentee's recertification standing today."""
+
+    name: str
+    days_left: int | None
+    ce_hours: Decimal
+    requirements: tuple[tuple[str, bool], ...]
+    missing: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return all(met for _, met in self.requirements)
+
+    def short_within(self, days: int) -> bool:
+        return not self.met and self.days_left is not None and 0 <= self.days_left <= days
+
+
+def cpd_standings(session: Session, site_id: int | None) -> list[Standing]:
+    """Every active mentee's standing against the current rule set, by the CPD portfolio's
+    rules (`recertification.evaluate`), nearest cycle end first, as its compliance report.
+
+    Mentees with neither a cycle end nor any CE share one evaluation (short of everything), so
+    a programme of thousands costs one evaluation per mentee who actually recorded something.
+    """
+    rules = portfolio.current_rules(session)
+    today = portfolio.today_utc()
+    mentees = select(User.id, User.name).where(User.role == Role.MENTEE, User.active.is_(True))
+    if site_id is not None:
+        mentees = mentees.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
+            MenteeProfile.site_id == site_id
+        )
+    people = session.execute(mentees.order_by(User.name)).all()
+    ends = dict(
+        session.execute(
+            select(Certification.user_id, Certification.cycle_ends_on).where(
+                Certification.user_id.in_(mentees.with_only_columns(User.id)),
+                Certification.cycle_ends_on.is_not(None),
+            )
+        ).all()
+    )
+    records: dict[int, list[ActivityRecord]] = {}
+    for activity in session.scalars(
+        select(CeActivity).where(CeActivity.user_id.in_(mentees.with_only_columns(User.id)))
+    ):
+        uan = _parsed_uan(activity.uan)
+        records.setdefault(activity.user_id, []).append(
+            ActivityRecord(
+                id=activity.id,
+                completed_on=activity.completed_on,
+                hours=Decimal(activity.hours).quantize(Decimal("0.01")),
+                kind=activity.kind,
+                topic=uan.topic if uan else None,
+                audience=uan.audience if uan else None,
+            )
+        )
+    nothing = evaluate(rules, Cycle(today, today), [], today)
+    out = []
+    for person_id, name in people:
+        end, done = ends.get(person_id), records.get(person_id, [])
+        if end is not None:
+            progress = evaluate(rules, Cycle.ending(end, rules.cycle_years), done, today)
+        elif done:
+            # No cycle recorded: every activity counts (as on the CPD page).
+            first = min(r.completed_on for r in done)
+            last = max(today, *(r.completed_on for r in done))
+            progress = evaluate(rules, Cycle(first, last), done, today)
+        else:
+            progress = nothing
+        out.append(
+            Standing(
+                name,
+                progress.days_left if end is not None else None,
+                progress.ce_hours,
+                tuple((r.name, r.met) for r in progress.requirements),
+                tuple(progress.missing),
+            )
+        )
+    out.sort(key=lambda r: (r.days_left is None, r.days_left or 0, r.name))
+    return out
+
+
+def _parsed_uan(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return parse_uan(text)
+    except ValueError:
+        return None
+
+
 def cpd_section(session: Session, filters: Filters) -> list[Chart]:
     """CPD compliance today: each recertification requirement met or short, and who is within
     `SHORT_WINDOW_DAYS` of their cycle's end and still short.
 
-    Standing is as of today (not the date range), from the CPD portfolio's own compliance
-    check, so the dashboard and the CPD report can never disagree; the site filter applies.
+    Standing is as of today (not the date range), by the CPD portfolio's rules; the site filter
+    applies.
     """
-    rows = portfolio.compliance(session)
-    if filters.site_id is not None:
-        here = set(
-            session.scalars(
-                select(MenteeProfile.user_id).where(MenteeProfile.site_id == filters.site_id)
-            )
-        )
-        rows = [r for r in rows if r.mentee_id in here]
+    rows = cpd_standings(session, filters.site_id)
     rules = portfolio.current_rules(session)
-    # The compliance check names what is missing in words ("1 hour of pharmacy law", "12.5
-    # more hours of CE in all"): a requirement is short when one of them ends with its name.
-    requirements = [("CE hours in all", "of CE in all")] + [
-        (c.name.capitalize(), f"of {c.name}") for c in rules.categories
-    ]
     requirement_rows = []
-    for label, suffix in requirements:
-        short = sum(1 for r in rows if any(m.endswith(suffix) for m in r.missing))
-        requirement_rows.append((label, len(rows) - short, short))
+    if rows:
+        # The first requirement is the cycle's total; the others its categories.
+        for index, (name, _) in enumerate(rows[0].requirements):
+            label = "CE hours in all" if index == 0 else name.capitalize()
+            met = sum(1 for r in rows if r.requirements[index][1])
+            requirement_rows.append((label, met, len(rows) - met))
     soon = [r for r in rows if r.short_within(SHORT_WINDOW_DAYS)]
     soon_rows = tuple((r.name, r.days_left, _hours(r.ce_hours), "; ".join(r.missing)) for r in soon)
     met = sum(1 for r in rows if r.met)

@@ -79,3 +79,16 @@ def test_requirements_met_and_due_soon_per_site(app, client, standings, token_fo
         assert "patient safety" in due[0]["missing"]
     every = MET[site]["CE hours in all"]
     assert charts["cpd_requirements"]["summary"].startswith(f"{every} of {ACTIVE[site]} mentees")
+
+
+def test_standings_agree_with_the_cpd_compliance_report(app, standings):
+    from mentor_match.extensions import db
+    from mentor_match.services.cpd import portfolio
+    from mentor_match.services.programme_dashboard import cpd_standings
+
+    with app.app_context():
+        report = {
+            (r.name, r.met, r.days_left, r.ce_hours) for r in portfolio.compliance(db.session)
+        }
+        mine = {(r.name, r.met, r.days_left, r.ce_hours) for r in cpd_standings(db.session, None)}
+    assert mine == report
