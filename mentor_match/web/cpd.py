@@ -131,6 +131,12 @@ def _number(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
+@bp.app_template_filter("hours")
+def hours_filter(value: Decimal | float | int) -> str:
+    """Hours as people write them: 10, 1.5, 0.25."""
+    return _number(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
 def _me() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
@@ -300,12 +306,12 @@ def certificate(activity_id: int) -> Response:
     return certificate_download(data, mimetype, name)
 
 
-@bp.route("/import", methods=["GET", "POST"])
-@roles_required("mentee")
-def import_activities():  # noqa: ANN201
+def _import_into(person: User, back: str):  # noqa: ANN202
+    """The import form for `person`'s activities: all rows or none, every problem listed."""
     form = ImportForm()
+    shown = {"person": person, "for_self": person.id == _me().id, "back": back}
     if not form.is_submitted():
-        return render_template("cpd/import.html", form=form, errors=[])
+        return render_template("cpd/import.html", form=form, errors=[], **shown)
     errors = []
     if form.validate():
         upload = form.file.data
@@ -316,14 +322,20 @@ def import_activities():  # noqa: ANN201
             form.file.errors = ["The file is not UTF-8 text: save it as “CSV UTF-8”."]
         else:
             try:
-                created = cpd_portfolio.import_activities(db.session, _me(), text)
+                created = cpd_portfolio.import_activities(db.session, person, text)
             except Invalid as exc:
                 errors = cpd_portfolio.csv_errors(exc)
             else:
                 flash(f"{created} activities imported.", "success")
-                return redirect(url_for("cpd.log"))
+                return redirect(back)
     flash("Nothing was imported; see the problems below.", "error")
-    return render_template("cpd/import.html", form=form, errors=errors), 422
+    return render_template("cpd/import.html", form=form, errors=errors, **shown), 422
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("mentee")
+def import_activities():  # noqa: ANN201
+    return _import_into(_me(), url_for("cpd.log"))
 
 
 @bp.route("/report")
@@ -349,14 +361,32 @@ def report_csv() -> Response:
     return download(cpd_portfolio.compliance_csv(rows), "cpd-compliance.csv")
 
 
-@bp.route("/mentees/<int:user_id>")
-@coordinator_required
-def mentee(user_id: int):  # noqa: ANN201
+def _mentee(user_id: int) -> User:
     person = db.session.get(User, user_id)
     if person is None or person.role != Role.MENTEE:
         raise NotFound("no such mentee")
-    p = cpd_portfolio.portfolio(db.session, person)
+    return person
+
+
+@bp.route("/mentees/<int:user_id>")
+@coordinator_required
+def mentee(user_id: int):  # noqa: ANN201
+    p = cpd_portfolio.portfolio(db.session, _mentee(user_id))
     return render_template("cpd/log.html", p=p, log=p.shadowing, owner=False)
+
+
+@bp.route("/mentees/<int:user_id>/transcript.pdf")
+@coordinator_required
+def mentee_transcript(user_id: int) -> Response:
+    p = cpd_portfolio.portfolio(db.session, _mentee(user_id))
+    return transcript_download(p, cpd_portfolio.today_utc())
+
+
+@bp.route("/mentees/<int:user_id>/import", methods=["GET", "POST"])
+@coordinator_required
+def import_for_mentee(user_id: int):  # noqa: ANN201
+    person = _mentee(user_id)
+    return _import_into(person, url_for("cpd.mentee", user_id=person.id))
 
 
 @bp.route("/rules", methods=["GET", "POST"])

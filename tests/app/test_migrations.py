@@ -98,7 +98,10 @@ def test_down_and_up_again_keeps_the_rows(empty_app):
         db.session.remove()
 
         downgrade(revision="d12573d9496e")  # the first schema: every later step undone
+        # Tables of the first schema keep their rows; later ones are dropped with theirs.
+        kept = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         upgrade()
         after = _snapshot()
         db.session.remove()
-    assert after == before
+    assert set(after) == set(before)
+    assert {t: after[t] for t in kept} == {t: before[t] for t in kept}

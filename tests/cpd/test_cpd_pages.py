@@ -116,7 +116,7 @@ def test_edit_and_delete(mentee):
     page = mentee.get("/cpd/").get_data(as_text=True)
     edit = re.search(r'href="(/cpd/activities/(\d+)/edit)"', page)
     assert post(mentee, edit.group(1), activity_form(hours="3")).status_code == 302
-    assert "3.0 hours" in mentee.get("/cpd/").get_data(as_text=True)
+    assert "· 3 hours" in mentee.get("/cpd/").get_data(as_text=True)
     delete = f"/cpd/activities/{edit.group(2)}/delete"
     assert post(mentee, delete, {}).status_code == 302
     assert "No CE activities yet" in mentee.get("/cpd/").get_data(as_text=True)
@@ -181,3 +181,19 @@ def test_coordinators_edit_the_rules(coordinator):
     bad = post(coordinator, "/cpd/rules", dict(form, total_hours="1", topic_03="2"))
     assert bad.status_code == 422
     assert "more hours than the total" in bad.get_data(as_text=True)
+
+
+def test_coordinators_see_a_mentee_and_import_for_them(app, coordinator, make_user):
+    mentee_id = make_user("mentee", name="Imported Person")
+    day = (TODAY - timedelta(days=2)).isoformat()
+    text = f"title,provider,completed_on,hours,uan\nLaw,Board,{day},1,0175-0000-24-105-L03-T\n"
+    url = f"/cpd/mentees/{mentee_id}/import"
+    response = post(coordinator, url, {"file": (io.BytesIO(text.encode()), "ce.csv")})
+    assert response.status_code == 302
+    form = coordinator.get(url).get_data(as_text=True)
+    assert "Import CE activities for Imported Person" in form
+    page = coordinator.get(f"/cpd/mentees/{mentee_id}").get_data(as_text=True)
+    assert "CPD portfolio of Imported Person" in page and "0175-0000-24-105-L03-T" in page
+    assert "Add an activity" not in page  # coordinators read; the mentee keeps their record
+    pdf = coordinator.get(f"/cpd/mentees/{mentee_id}/transcript.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mentor_match.recertification import (
@@ -59,6 +59,11 @@ activity = st.builds(
 )
 
 
+# On a shared, busy machine an example can take longer than hypothesis' default deadline.
+PROFILE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROFILE
 @given(st.lists(activity, max_size=25))
 def test_counting_respects_every_rule(acts: list[ActivityRecord]) -> None:
     progress = evaluate(PTCB_RULES, CYCLE, acts, TODAY)
@@ -95,6 +100,7 @@ def test_counting_respects_every_rule(acts: list[ActivityRecord]) -> None:
     )
 
 
+@PROFILE
 @given(st.decimals("0.25", "40", places=2), st.sampled_from(["03", "05"]))
 def test_boundary_days_count_and_the_day_outside_does_not(hours: Decimal, topic: str) -> None:
     inside = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mentor_match.recertification import AUDIENCES, FORMATS, TOPICS, UanError, parse_uan
@@ -38,6 +38,11 @@ def join(p: dict[str, str]) -> str:
     )
 
 
+# On a shared, busy machine an example can take longer than hypothesis' default deadline.
+PROFILE = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROFILE
 @given(valid_parts)
 def test_every_valid_code_round_trips(parts: dict[str, str]) -> None:
     text = join(parts)
@@ -64,6 +69,7 @@ BAD_VALUES: dict[str, st.SearchStrategy[str]] = {
 }
 
 
+@PROFILE
 @given(valid_parts, st.sampled_from(sorted(BAD_VALUES)), st.data())
 def test_every_single_part_corruption_is_refused_naming_that_part(
     parts: dict[str, str], part: str, data: st.DataObject

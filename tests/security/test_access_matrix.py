@@ -115,6 +115,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("cpd.import_activities", "GET"): MENTEES,
     ("cpd.import_activities", "POST"): MENTEES,
     ("cpd.mentee", "GET"): COORD,
+    ("cpd.mentee_transcript", "GET"): COORD,
+    ("cpd.import_for_mentee", "GET"): COORD,
+    ("cpd.import_for_mentee", "POST"): COORD,
     ("cpd.rules", "GET"): COORD,
     ("cpd.rules", "POST"): COORD,
     ("api.openapi", "GET"): EVERYONE,
@@ -484,6 +487,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "cpd.new_activity": activity,
         "cpd.edit_activity": activity | {"hours": "2"},
         "cpd.import_activities": {"file": (io.BytesIO(CE_CSV.encode()), "ce.csv")},
+        "cpd.import_for_mentee": {"file": (io.BytesIO(CE_CSV.encode()), "ce.csv")},
         "cpd.rules": {
             "name": "PTCB",
             "total_hours": "20",

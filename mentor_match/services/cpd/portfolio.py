@@ -529,8 +529,28 @@ def compliance(
     )
     ends = dict(session.execute(select(Certification.user_id, Certification.cycle_ends_on)).all())
     per_user: dict[int, list[ActivityRecord]] = defaultdict(list)
-    for activity in session.scalars(select(CeActivity)):
-        per_user[activity.user_id].append(_record(activity))
+    # Plain columns, not ORM objects: the report reads every activity of the programme.
+    for user_id, activity_id, completed_on, hours, kind, uan_text in session.execute(
+        select(
+            CeActivity.user_id,
+            CeActivity.id,
+            CeActivity.completed_on,
+            CeActivity.hours,
+            CeActivity.kind,
+            CeActivity.uan,
+        )
+    ):
+        uan = _uan(uan_text)
+        per_user[user_id].append(
+            ActivityRecord(
+                activity_id,
+                completed_on,
+                Decimal(hours).quantize(Decimal("0.01")),
+                kind,
+                uan.topic if uan else None,
+                uan.audience if uan else None,
+            )
+        )
     rows = []
     for mentee in mentees:
         end = ends.get(mentee.id)
