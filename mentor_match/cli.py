@@ -15,7 +15,7 @@ from mentor_match.backup import backup_sqlite
 from mentor_match.extensions import db
 from mentor_match.jobs.queue import huey
 from mentor_match.models import Role, User
-from mentor_match.services import accounts, demo, outbox, rounds
+from mentor_match.services import accounts, demo, demo_history, outbox, rounds
 from mentor_match.services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Create accounts and API tokens.")
@@ -87,6 +87,7 @@ def load_demo(if_empty: bool) -> None:
         click.echo("Demo programme already present.")
     else:
         count = demo.schedule_demo_shifts(db.session)
+        demo_history.add_demo_history(db.session)
         demo.add_guidance(db.session)
         demo.record_demo_history(db.session)
         round_id = demo.create_demo_round(db.session)

@@ -9,6 +9,7 @@ from flask import request
 from mentor_match.api import (  # noqa: F401  (each registers its routes)
     calendar,
     cpd,
+    dashboard,
     feedback,
     imports,
     mentorships,

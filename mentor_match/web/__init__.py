@@ -10,6 +10,7 @@ from mentor_match.web import (
     bookings,
     calendar,
     cpd,
+    dashboard,
     feedback,
     imports,
     main,
@@ -41,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
         shifts,
         bookings,
         cpd,
+        dashboard,
         feedback,
     ):
         app.register_blueprint(module.bp)

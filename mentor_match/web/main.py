@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mentor_match.extensions import db
-from mentor_match.services import dashboard
+from mentor_match.services import dashboard, programme_dashboard
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +17,12 @@ def index():  # noqa: ANN201
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     home = dashboard.home_for(db.session, current_user)
-    return render_template("main/index.html", home=home)
+    fill_rate = None
+    if current_user.role == "mentor":
+        fill_rate = programme_dashboard.mentor_fill_rate(
+            db.session, current_user, programme_dashboard.parse_filters(db.session, {})
+        )
+    return render_template("main/index.html", home=home, fill_rate=fill_rate)
 
 
 @bp.get("/accessibility")

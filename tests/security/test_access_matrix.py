@@ -132,6 +132,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("cpd.log", "GET"): MENTEES,
     ("cpd.log_csv", "GET"): MENTEES,
     ("cpd.report", "GET"): COORD,
+    ("dashboard.index", "GET"): COORD,
+    ("dashboard.chart_svg", "GET"): COORD,
+    ("dashboard.chart_table", "GET"): COORD,
+    ("dashboard.my_fill_rate_svg", "GET"): MENTORS,
+    ("dashboard.my_fill_rate_csv", "GET"): MENTORS,
     ("cpd.report_csv", "GET"): COORD,
     ("cpd.transcript_pdf", "GET"): MENTEES,
     ("cpd.transcript_csv", "GET"): MENTEES,
@@ -200,6 +205,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.rotate_calendar", "POST"): PARTICIPANTS,
     ("api.my_cpd", "GET"): MENTEES,
     ("api.my_cpd_csv", "GET"): MENTEES,
+    ("api.dashboard", "GET"): COORD,
     # Guidance and feedback (contract §8): B's attended booking, progress, sign-off, goal.
     ("feedback.competency_list", "GET"): COORD,
     ("feedback.competency_list", "POST"): COORD,
@@ -365,6 +371,7 @@ def _url(app, rule, p: Programme) -> str:
         "kind": "mentees",
         "mail_id": 1,  # the programme's first mail (sent already: retrying it is a 409)
         "token_id": p.spare_token_id,
+        "chart": "shifts_by_week",
         "token": (
             _invitation(app, p.invitee_id)
             if rule.endpoint == "auth.welcome"
