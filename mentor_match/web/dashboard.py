@@ -6,11 +6,11 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.reports.charts import Chart, chart_csv, format_value, render_svg
 from mentor_match.services import programme_dashboard as board
 from mentor_match.services.errors import Invalid
-from mentor_match.edge import download
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
