@@ -183,7 +183,8 @@ def axe_violations(page: Any) -> list[str]:
           const r = await axe.run(document, {runOnly: {type: 'tag',
               values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']});
           return r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
-              v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+              v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160) +
+                  ' [' + (n.any[0] ? n.any[0].message : '') + ']').join(', '));
         }"""
     )
     return list(result)

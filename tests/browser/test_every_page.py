@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(BACKEND == "postgres", reason="page checks run o
 
 # Links that are downloads, feeds or actions rather than pages.
 NOT_PAGES = re.compile(
-    r"\.(csv|ics|pdf)$|/export|/template|/invite|/certificate|/calendar/feed|/api/|/static/"
+    r"\.(csv|ics|pdf|svg)(\?|$)|/export|/template|/invite|/certificate|/calendar/feed|/api/|/static/"
     r"|/bootstrap/"
 )
 
