@@ -4,7 +4,7 @@ hours, the transcript, the cycle rules and the coordinator's compliance report (
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Response, request
 from pydantic import Field
@@ -21,7 +21,6 @@ from mentor_match.edge import (
     transcript_download,
 )
 from mentor_match.extensions import db
-from mentor_match.models import Role, User
 from mentor_match.recertification.activities import (
     MAX_HOURS,
     MAX_PROVIDER,
@@ -33,10 +32,13 @@ from mentor_match.recertification.requirements import (
     MAX_RULE_NAME,
     MAX_TOTAL_HOURS,
 )
-from mentor_match.services import cpd
+from mentor_match.services import cpd, people
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
-from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.services.errors import Invalid
+
+if TYPE_CHECKING:
+    from mentor_match.models import User
 
 Kind = Literal["ce", "college", "other"]
 UAN_TEXT = Field(
@@ -206,13 +208,6 @@ CERTIFICATE_BODY = {
 def _caller() -> User:
     user = acting_user()
     assert user is not None  # the decorators let no anonymous caller through
-    return user
-
-
-def _mentee(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.role != Role.MENTEE:
-        raise NotFound("no such mentee")
     return user
 
 
@@ -434,7 +429,7 @@ def my_transcript_csv() -> Response:
 )
 @coordinator_required
 def mentee_cpd(user_id: int) -> dict[str, Any]:
-    return _portfolio_of(_mentee(user_id))
+    return _portfolio_of(people.get_mentee(db.session, user_id))
 
 
 @spec.route(
@@ -448,7 +443,8 @@ def mentee_cpd(user_id: int) -> dict[str, Any]:
 @coordinator_required
 def mentee_transcript_pdf(user_id: int) -> Response:
     return transcript_download(
-        cpd_portfolio.portfolio(db.session, _mentee(user_id)), cpd_portfolio.today_utc()
+        cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id)),
+        cpd_portfolio.today_utc(),
     )
 
 
@@ -466,7 +462,7 @@ def mentee_transcript_pdf(user_id: int) -> Response:
 )
 @coordinator_required
 def import_mentee_activities(user_id: int) -> dict[str, Any]:
-    mentee = _mentee(user_id)
+    mentee = people.get_mentee(db.session, user_id)
     return {"created": cpd_portfolio.import_activities(db.session, mentee, _csv_text())}
 
 

@@ -218,6 +218,19 @@ def get_person(session: Session, user_id: int) -> User:
     return user
 
 
+def get_mentee(session: Session, user_id: int) -> User:
+    """A mentee by id; anyone else (or no one) is a 404."""
+    user = session.get(User, user_id)
+    if user is None or user.role != Role.MENTEE:
+        raise NotFound("no such mentee")
+    return user
+
+
+def names_by_id(session: Session) -> dict[int, str]:
+    """Every person's name by their id, for pages that show who is who."""
+    return {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
+
+
 def all_specialties(session: Session) -> list[Specialty]:
     return list(session.scalars(select(Specialty).order_by(Specialty.name)))
 

@@ -4,7 +4,7 @@ transcript), and the coordinator's compliance report, mentee view and rule set."
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -22,15 +22,17 @@ from mentor_match.edge import (
     transcript_download,
 )
 from mentor_match.extensions import db
-from mentor_match.models import Role, User
 from mentor_match.recertification import KINDS, TOPICS
 from mentor_match.recertification.activities import MAX_PROVIDER, MAX_REFLECTION, MAX_TITLE
 from mentor_match.recertification.requirements import MAX_RULE_NAME
-from mentor_match.services import cpd
+from mentor_match.services import cpd, people
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
-from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.services.errors import Invalid
 from mentor_match.web.navigation import Link, add_link
+
+if TYPE_CHECKING:
+    from mentor_match.models import User
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")
 
@@ -361,31 +363,24 @@ def report_csv() -> Response:
     return download(cpd_portfolio.compliance_csv(rows), "cpd-compliance.csv")
 
 
-def _mentee(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None or person.role != Role.MENTEE:
-        raise NotFound("no such mentee")
-    return person
-
-
 @bp.route("/mentees/<int:user_id>")
 @coordinator_required
 def mentee(user_id: int):  # noqa: ANN201
-    p = cpd_portfolio.portfolio(db.session, _mentee(user_id))
+    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id))
     return render_template("cpd/log.html", p=p, log=p.shadowing, owner=False)
 
 
 @bp.route("/mentees/<int:user_id>/transcript.pdf")
 @coordinator_required
 def mentee_transcript(user_id: int) -> Response:
-    p = cpd_portfolio.portfolio(db.session, _mentee(user_id))
+    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id))
     return transcript_download(p, cpd_portfolio.today_utc())
 
 
 @bp.route("/mentees/<int:user_id>/import", methods=["GET", "POST"])
 @coordinator_required
 def import_for_mentee(user_id: int):  # noqa: ANN201
-    person = _mentee(user_id)
+    person = people.get_mentee(db.session, user_id)
     return _import_into(person, url_for("cpd.mentee", user_id=person.id))
 
 

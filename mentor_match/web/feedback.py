@@ -4,7 +4,7 @@ shift, progress and sign-offs, mentorship agreements, and the coordinator's over
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -27,16 +27,6 @@ from mentor_match.auth import coordinator_required, login_required, roles_requir
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
-from mentor_match.models import (
-    Booking,
-    Competency,
-    Goal,
-    Reflection,
-    Shift,
-    ShiftFeedback,
-    SignOff,
-    User,
-)
 from mentor_match.services import people
 from mentor_match.services.errors import Invalid, ServiceError
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
@@ -52,6 +42,9 @@ from mentor_match.transaction import discard_changes
 from mentor_match.web.formatting import local_datetime
 from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
+
+if TYPE_CHECKING:
+    from mentor_match.models import Booking
 
 bp = Blueprint("feedback", __name__)
 
@@ -227,9 +220,10 @@ def competency_list():  # noqa: ANN201
 @bp.route("/competencies/<int:competency_id>", methods=["GET", "POST"])
 @login_required
 def competency_edit(competency_id: int):  # noqa: ANN201
-    competency = db.session.get(Competency, competency_id)
-    if competency is None:  # nothing here, before: not yours
-        abort(404)
+    try:  # nothing here, before: not yours
+        competency = competencies.get_competency(db.session, competency_id)
+    except ServiceError as exc:
+        abort(exc.status)
     if not current_user.is_coordinator:
         abort(403)
     form = CompetencyForm(obj=competency)
@@ -307,55 +301,28 @@ def competency_export():  # noqa: ANN201
 @roles_required("mentor", "mentee")
 def mine():  # noqa: ANN201
     user = current_user._get_current_object()  # type: ignore[attr-defined]
-    column = Shift.mentor_id if user.is_mentor else Booking.mentee_id
-    recent = list(
-        db.session.scalars(
-            db.select(Booking)
-            .join(Booking.shift)
-            .where(column == user.id, Booking.attended.is_(True), Booking.status == "confirmed")
-            .order_by(Shift.start_at.desc())
-            .limit(30)
-        )
-    )
-    done_feedback = set(
-        db.session.scalars(
-            db.select(ShiftFeedback.booking_id).where(
-                ShiftFeedback.booking_id.in_([b.id for b in recent])
-            )
-        )
-    )
-    done_reflection = set(
-        db.session.scalars(
-            db.select(Reflection.booking_id).where(
-                Reflection.booking_id.in_([b.id for b in recent])
-            )
-        )
-    )
+    recent = assessments.recent_sessions(db.session, user)
     return render_template(
         "feedback/mine.html",
         tasks=tasks.my_tasks(db.session, user),
         now=datetime.now(UTC),
-        recent=recent,
-        done_feedback=done_feedback,
-        done_reflection=done_reflection,
+        recent=recent.bookings,
+        done_feedback=recent.with_feedback,
+        done_reflection=recent.with_reflection,
         ratings=assessments.rating_summary(db.session, user.id) if user.is_mentor else None,
         mentorships=agreements.mentorships_of(db.session, user),
-        names=_names(),
+        names=people.names_by_id(db.session),
     )
-
-
-def _names() -> dict[int, str]:
-    return dict(db.session.execute(db.select(User.id, User.name)).all())
 
 
 # -- one booking: feedback and reflection --------------------------------------------------
 
 
 def _booking_or_404(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        abort(404)
-    return booking
+    try:
+        return assessments.get_booking(db.session, booking_id)
+    except ServiceError as exc:
+        abort(exc.status)
 
 
 @bp.get("/feedback/bookings/<int:booking_id>")
@@ -508,17 +475,7 @@ def _progress_page(mentee_id: int):  # noqa: ANN202
             for i in found.items
             if i.status != "signed_off" and i.competency.active
         ]
-        attended = db.session.scalars(
-            db.select(Booking)
-            .join(Booking.shift)
-            .where(
-                Booking.mentee_id == mentee_id,
-                Booking.attended.is_(True),
-                Booking.status == "confirmed",
-            )
-            .order_by(Shift.start_at.desc())
-            .limit(20)
-        )
+        attended = assessments.attended_bookings(db.session, mentee_id=mentee_id, limit=20)
         form.booking_id.choices = [SelectChoice("", "— no particular shift —")] + [
             SelectChoice(
                 str(b.id),
@@ -569,9 +526,10 @@ def add_sign_off(mentee_id: int):  # noqa: ANN201
 @roles_required("mentor", "coordinator")
 def revoke_sign_off(signoff_id: int):  # noqa: ANN201
     form = RevokeForm(prefix="revoke")
-    record = db.session.get(SignOff, signoff_id)
-    if record is None:
-        abort(404)
+    try:
+        record = assessments.get_sign_off(db.session, signoff_id)
+    except ServiceError as exc:
+        abort(exc.status)
     back = redirect(url_for("feedback.progress", mentee_id=record.mentee_id))
     if not form.validate_on_submit():
         flash("Give a reason for revoking the sign-off.", "error")
@@ -611,7 +569,7 @@ def agreement(mentorship_id: int):  # noqa: ANN201
         checkin_form=CheckInForm(prefix="checkin"),
         questions=agreements.questions_for(user) if party else {},
         all_questions=agreements.MENTEE_QUESTIONS | agreements.MENTOR_QUESTIONS,
-        names=_names(),
+        names=people.names_by_id(db.session),
         scale=range(agreements.EVALUATION_SCALE[0], agreements.EVALUATION_SCALE[1] + 1),
     )
 
@@ -646,9 +604,10 @@ def add_goal(mentorship_id: int):  # noqa: ANN201
 @roles_required("mentor", "mentee")
 def goal_status(goal_id: int):  # noqa: ANN201
     form = GoalStatusForm(prefix="status")
-    goal = db.session.get(Goal, goal_id)
-    if goal is None:
-        abort(404)
+    try:
+        goal = agreements.get_goal(db.session, goal_id)
+    except ServiceError as exc:
+        abort(exc.status)
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(goal.mentorship_id)
@@ -730,7 +689,7 @@ def overview():  # noqa: ANN201
         sites=sites,
         report=reports.feedback_report(db.session),
         mentorships=agreements.mentorships_of(db.session, current_user)[:50],
-        names=_names(),
+        names=people.names_by_id(db.session),
     )
 
 

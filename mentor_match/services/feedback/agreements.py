@@ -57,10 +57,15 @@ def check_party(session: Session, user: User, mentorship_id: int) -> Mentorship:
     return _party(session, user, mentorship_id)
 
 
-def check_goal_party(session: Session, user: User, goal_id: int) -> Goal:
+def get_goal(session: Session, goal_id: int) -> Goal:
     goal = session.get(Goal, goal_id)
     if goal is None:
         raise NotFound("no such goal")
+    return goal
+
+
+def check_goal_party(session: Session, user: User, goal_id: int) -> Goal:
+    goal = get_goal(session, goal_id)
     _party(session, user, goal.mentorship_id)
     return goal
 
