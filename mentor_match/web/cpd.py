@@ -7,14 +7,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required
 from mentor_match.edge import (
     certificate_download,
     certificate_folder,
@@ -139,10 +138,6 @@ def hours_filter(value: Decimal | float | int) -> str:
     return _number(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
 def _attach_errors(
     form: FlaskForm, exc: Invalid, fallback: str, aliases: dict[str, str] | None = None
 ) -> None:
@@ -157,35 +152,35 @@ def _attach_errors(
 @bp.route("/")
 @roles_required("mentee")
 def log():  # noqa: ANN201
-    p = cpd_portfolio.portfolio(db.session, _me())
+    p = cpd_portfolio.portfolio(db.session, caller())
     return render_template("cpd/log.html", p=p, log=p.shadowing, owner=True)
 
 
 @bp.route("/log.csv")
 @roles_required("mentee")
 def log_csv() -> Response:
-    return download(cpd.cpd_csv(cpd.cpd_log(db.session, _me())), "cpd-log.csv")
+    return download(cpd.cpd_csv(cpd.cpd_log(db.session, caller())), "cpd-log.csv")
 
 
 @bp.route("/transcript.pdf")
 @roles_required("mentee")
 def transcript_pdf() -> Response:
     return transcript_download(
-        cpd_portfolio.portfolio(db.session, _me()), cpd_portfolio.today_utc()
+        cpd_portfolio.portfolio(db.session, caller()), cpd_portfolio.today_utc()
     )
 
 
 @bp.route("/transcript.csv")
 @roles_required("mentee")
 def transcript_csv() -> Response:
-    p = cpd_portfolio.portfolio(db.session, _me())
+    p = cpd_portfolio.portfolio(db.session, caller())
     return download(cpd_portfolio.transcript_csv(p), "cpd-transcript.csv")
 
 
 @bp.route("/certification", methods=["GET", "POST"])
 @roles_required("mentee")
 def certification():  # noqa: ANN201
-    user = _me()
+    user = caller()
     form = CertificationForm()
     if not form.is_submitted():
         record = cpd_portfolio.certification_of(db.session, user)
@@ -240,7 +235,7 @@ def _save_certificate(form: ActivityForm, user: User, activity_id: int) -> None:
 @bp.route("/activities/new", methods=["GET", "POST"])
 @roles_required("mentee")
 def new_activity():  # noqa: ANN201
-    user = _me()
+    user = caller()
     form = ActivityForm()
     if not form.is_submitted():
         return render_template("cpd/activity.html", form=form, activity=None)
@@ -260,7 +255,7 @@ def new_activity():  # noqa: ANN201
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 @roles_required("mentee")
 def edit_activity(activity_id: int):  # noqa: ANN201
-    user = _me()
+    user = caller()
     activity = cpd_portfolio.own_activity(db.session, user, activity_id)
     form = ActivityForm()
     if not form.is_submitted():
@@ -294,7 +289,7 @@ def edit_activity(activity_id: int):  # noqa: ANN201
 def delete_activity(activity_id: int) -> Response:
     if not FlaskForm().validate_on_submit():
         abort(400)
-    cpd_portfolio.delete_activity(db.session, _me(), activity_id, certificate_folder())
+    cpd_portfolio.delete_activity(db.session, caller(), activity_id, certificate_folder())
     flash("The activity is deleted.", "success")
     return redirect(url_for("cpd.log"))
 
@@ -303,7 +298,7 @@ def delete_activity(activity_id: int) -> Response:
 @roles_required("mentee", "coordinator")
 def certificate(activity_id: int) -> Response:
     data, mimetype, name = cpd_portfolio.certificate_of(
-        db.session, _me(), activity_id, certificate_folder()
+        db.session, caller(), activity_id, certificate_folder()
     )
     return certificate_download(data, mimetype, name)
 
@@ -311,7 +306,7 @@ def certificate(activity_id: int) -> Response:
 def _import_into(person: User, back: str):  # noqa: ANN202
     """The import form for `person`'s activities: all rows or none, every problem listed."""
     form = ImportForm()
-    shown = {"person": person, "for_self": person.id == _me().id, "back": back}
+    shown = {"person": person, "for_self": person.id == caller().id, "back": back}
     if not form.is_submitted():
         return render_template("cpd/import.html", form=form, errors=[], **shown)
     errors = []
@@ -337,7 +332,7 @@ def _import_into(person: User, back: str):  # noqa: ANN202
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("mentee")
 def import_activities():  # noqa: ANN201
-    return _import_into(_me(), url_for("cpd.log"))
+    return _import_into(caller(), url_for("cpd.log"))
 
 
 @bp.route("/report")
@@ -421,7 +416,7 @@ def rules():  # noqa: ANN201
         if "reset" in request.form:
             data = cpd_portfolio.PTCB_RULES.as_dict()
         try:
-            cpd_portfolio.save_rules(db.session, _me(), data)
+            cpd_portfolio.save_rules(db.session, caller(), data)
         except Invalid as exc:
             _attach_errors(form, exc, "name", {"categories": "total_hours", "caps": "college_cap"})
         else:

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mentor_match.auth import coordinator_required, login_required, roles_required
+from mentor_match.auth import caller, coordinator_required, login_required, roles_required
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
@@ -40,7 +40,7 @@ from mentor_match.services.feedback.common import (
 )
 from mentor_match.transaction import discard_changes
 from mentor_match.web.formatting import local_datetime
-from mentor_match.web.forms import refused
+from mentor_match.web.forms import flash_outcome, refused
 from mentor_match.web.navigation import Link, add_link
 
 if TYPE_CHECKING:
@@ -300,7 +300,7 @@ def competency_export():  # noqa: ANN201
 @bp.get("/feedback/")
 @roles_required("mentor", "mentee")
 def mine():  # noqa: ANN201
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = caller()
     recent = assessments.recent_sessions(db.session, user)
     return render_template(
         "feedback/mine.html",
@@ -329,7 +329,7 @@ def _booking_or_404(booking_id: int) -> Booking:
 @login_required
 def booking(booking_id: int):  # noqa: ANN201
     found = _booking_or_404(booking_id)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = caller()
     if not assessments.may_read_feedback(user, found):
         abort(403)
     feedback = assessments.feedback_of(db.session, found.id)
@@ -384,8 +384,8 @@ def save_feedback(booking_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return back
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    try:
+    user = caller()
+    with flash_outcome("Feedback saved."):
         ratings = _ratings_from_form()
         if assessments.feedback_of(db.session, booking_id) is None:
             assessments.give_feedback(
@@ -405,10 +405,6 @@ def save_feedback(booking_id: int):  # noqa: ANN201
                 strengths=form.strengths.data or "",
                 next_steps=form.next_steps.data or "",
             )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Feedback saved.", "success")
     return back
 
 
@@ -423,20 +419,16 @@ def save_reflection(booking_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return back
-    try:
+    with flash_outcome("Reflection saved. It counts toward your CPD record."):
         assessments.give_reflection(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             booking_id,
             learned=form.learned.data or "",
             apply=form.apply.data or "",
             session_rating=int(form.session_rating.data or 0),
             comment_to_coordinator=form.comment_to_coordinator.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Reflection saved. It counts toward your CPD record.", "success")
     return back
 
 
@@ -461,7 +453,7 @@ def progress(mentee_id: int):  # noqa: ANN201
 
 
 def _progress_page(mentee_id: int):  # noqa: ANN202
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = caller()
     try:
         found = assessments.progress(db.session, user, mentee_id)
     except ServiceError as exc:
@@ -506,19 +498,15 @@ def add_sign_off(mentee_id: int):  # noqa: ANN201
     except ValueError:
         flash("Choose a competency and a shift from the lists.", "error")
         return back
-    try:
+    with flash_outcome("Signed off."):
         assessments.sign_off(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             mentee_id,
             competency_id,
             booking_id=booking_id,
             note=form.note.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Signed off.", "success")
     return back
 
 
@@ -534,17 +522,13 @@ def revoke_sign_off(signoff_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         flash("Give a reason for revoking the sign-off.", "error")
         return back
-    try:
+    with flash_outcome("Sign-off revoked; the history keeps it."):
         assessments.revoke_sign_off(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             signoff_id,
             form.reason.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Sign-off revoked; the history keeps it.", "success")
     return back
 
 
@@ -554,7 +538,7 @@ def revoke_sign_off(signoff_id: int):  # noqa: ANN201
 @bp.get("/agreements/<int:mentorship_id>")
 @login_required
 def agreement(mentorship_id: int):  # noqa: ANN201
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = caller()
     try:
         found = agreements.agreement(db.session, user, mentorship_id)
     except ServiceError as exc:
@@ -585,18 +569,14 @@ def add_goal(mentorship_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(mentorship_id)
-    try:
+    with flash_outcome("Goal added."):
         agreements.add_goal(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             mentorship_id,
             form.title.data or "",
             form.target_date.data,
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Goal added.", "success")
     return _agreement_back(mentorship_id)
 
 
@@ -611,17 +591,13 @@ def goal_status(goal_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(goal.mentorship_id)
-    try:
+    with flash_outcome("Goal updated."):
         agreements.set_goal_status(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             goal_id,
             form.status.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Goal updated.", "success")
     return _agreement_back(goal.mentorship_id)
 
 
@@ -632,19 +608,15 @@ def add_checkin(mentorship_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(mentorship_id)
-    try:
+    with flash_outcome("Check-in logged."):
         agreements.log_checkin(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             mentorship_id,
             form.date.data,  # type: ignore[arg-type]
             form.minutes.data,  # type: ignore[arg-type]
             form.notes.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Check-in logged.", "success")
     return _agreement_back(mentorship_id)
 
 
@@ -654,13 +626,13 @@ def add_evaluation(mentorship_id: int):  # noqa: ANN201
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = caller()
     ratings: dict[str, int] = {}
     for name in agreements.questions_for(user):
         raw = request.form.get(f"q-{name}", "")
         if raw.isdigit():
             ratings[name] = int(raw)
-    try:
+    with flash_outcome("Evaluation saved. Thank you."):
         agreements.submit_evaluation(
             db.session,
             user,
@@ -669,10 +641,6 @@ def add_evaluation(mentorship_id: int):  # noqa: ANN201
             ratings,
             request.form.get("comment", "")[: COMMENT_MAX + 1],
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Evaluation saved. Thank you.", "success")
     return _agreement_back(mentorship_id)
 
 
