@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from mentor_match.database import add_unique
 from mentor_match.models import (
     Booking,
     BookingStatus,
@@ -211,12 +211,11 @@ def give_feedback(
         updated_by_id=author.id,
         ratings=[CompetencyRating(competency_id=r.competency_id, level=r.level) for r in checked],
     )
-    session.add(feedback)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:  # two requests raced for the same booking
-        raise Conflict("feedback on this shift was already given", code="already_given") from exc
+    add_unique(
+        session,
+        feedback,
+        Conflict("feedback on this shift was already given", code="already_given"),
+    )
     return feedback
 
 
@@ -354,12 +353,11 @@ def give_reflection(
         ),
         created_at=utc_now(now),
     )
-    session.add(reflection)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("you have already reflected on this shift", code="already_given") from exc
+    add_unique(
+        session,
+        reflection,
+        Conflict("you have already reflected on this shift", code="already_given"),
+    )
     return reflection
 
 
@@ -470,12 +468,11 @@ def sign_off(
         note=text_field(note, "note", limit=COMMENT_MAX, required=False),
         signed_at=moment,
     )
-    session.add(record)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("this competency is already signed off", code="already_signed_off") from exc
+    add_unique(
+        session,
+        record,
+        Conflict("this competency is already signed off", code="already_signed_off"),
+    )
     session.add(
         SignOffEvent(
             signoff_id=record.id,
