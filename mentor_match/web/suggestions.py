@@ -71,7 +71,9 @@ def ask():  # noqa: ANN201
 @roles_required("mentor")
 def requests():  # noqa: ANN201
     return render_template(
-        "suggestions/requests.html", data=suggestions.requests_for(db.session, current_user)
+        "suggestions/requests.html",
+        data=suggestions.requests_for(db.session, current_user),
+        days=suggestions.REQUEST_DAYS,
     )
 
 
@@ -102,5 +104,7 @@ def decline(request_id: int):  # noqa: ANN201
 @coordinator_required
 def board():  # noqa: ANN201
     return render_template(
-        "suggestions/board.html", data=suggestions.requests_for(db.session, current_user)
+        "suggestions/board.html",
+        data=suggestions.requests_for(db.session, current_user),
+        days=suggestions.REQUEST_DAYS,
     )
