@@ -149,6 +149,12 @@ def _attach_errors(
         target.errors = list(target.errors or []) + [problem["message"]]
 
 
+def _needs_attention(template: str, **context: Any) -> tuple[str, int]:
+    """The form again, answered 422, with its problems beside the fields."""
+    flash("Some fields need attention; see the messages below.", "error")
+    return render_template(template, **context), 422
+
+
 @bp.route("/")
 @roles_required("mentee")
 def log():  # noqa: ANN201
@@ -203,8 +209,7 @@ def certification():  # noqa: ANN201
         else:
             flash("Your certification details are saved.", "success")
             return redirect(url_for("cpd.log"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/certification.html", form=form), 422
+    return _needs_attention("cpd/certification.html", form=form)
 
 
 def _activity_values(form: ActivityForm) -> dict[str, Any]:
@@ -248,8 +253,7 @@ def new_activity():  # noqa: ANN201
         else:
             flash(f"“{activity.title}” is in your portfolio.", "success")
             return redirect(url_for("cpd.log"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/activity.html", form=form, activity=None), 422
+    return _needs_attention("cpd/activity.html", form=form, activity=None)
 
 
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -280,8 +284,7 @@ def edit_activity(activity_id: int):  # noqa: ANN201
         else:
             flash("The activity is saved.", "success")
             return redirect(url_for("cpd.log"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/activity.html", form=form, activity=activity), 422
+    return _needs_attention("cpd/activity.html", form=form, activity=activity)
 
 
 @bp.route("/activities/<int:activity_id>/delete", methods=["POST"])
@@ -422,5 +425,4 @@ def rules():  # noqa: ANN201
         else:
             flash("The recertification rules are saved.", "success")
             return redirect(url_for("cpd.rules"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/rules.html", form=form, topics=TOPICS, rules=current), 422
+    return _needs_attention("cpd/rules.html", form=form, topics=TOPICS, rules=current)
