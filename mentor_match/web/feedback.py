@@ -3,6 +3,8 @@ shift, progress and sign-offs, mentorship agreements, and the coordinator's over
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +49,16 @@ if TYPE_CHECKING:
     from mentor_match.models import Booking
 
 bp = Blueprint("feedback", __name__)
+
+
+@contextmanager
+def _or_error_page() -> Iterator[None]:
+    """A lookup the service refuses answers the bare error page of its status (404, 403)."""
+    try:
+        yield
+    except ServiceError as exc:
+        abort(exc.status)
+
 
 add_link(
     Link(
@@ -220,10 +232,8 @@ def competency_list():  # noqa: ANN201
 @bp.route("/competencies/<int:competency_id>", methods=["GET", "POST"])
 @login_required
 def competency_edit(competency_id: int):  # noqa: ANN201
-    try:  # nothing here, before: not yours
+    with _or_error_page():  # nothing here, before: not yours
         competency = competencies.get_competency(db.session, competency_id)
-    except ServiceError as exc:
-        abort(exc.status)
     if not current_user.is_coordinator:
         abort(403)
     form = CompetencyForm(obj=competency)
@@ -319,10 +329,8 @@ def mine():  # noqa: ANN201
 
 
 def _booking_or_404(booking_id: int) -> Booking:
-    try:
+    with _or_error_page():
         return assessments.get_booking(db.session, booking_id)
-    except ServiceError as exc:
-        abort(exc.status)
 
 
 @bp.get("/feedback/bookings/<int:booking_id>")
@@ -454,10 +462,8 @@ def progress(mentee_id: int):  # noqa: ANN201
 
 def _progress_page(mentee_id: int):  # noqa: ANN202
     user = caller()
-    try:
+    with _or_error_page():
         found = assessments.progress(db.session, user, mentee_id)
-    except ServiceError as exc:
-        abort(exc.status)
     can_sign = assessments.may_sign_off(db.session, user, mentee_id)
     form = None
     if can_sign:
@@ -514,10 +520,8 @@ def add_sign_off(mentee_id: int):  # noqa: ANN201
 @roles_required("mentor", "coordinator")
 def revoke_sign_off(signoff_id: int):  # noqa: ANN201
     form = RevokeForm(prefix="revoke")
-    try:
+    with _or_error_page():
         record = assessments.get_sign_off(db.session, signoff_id)
-    except ServiceError as exc:
-        abort(exc.status)
     back = redirect(url_for("feedback.progress", mentee_id=record.mentee_id))
     if not form.validate_on_submit():
         flash("Give a reason for revoking the sign-off.", "error")
@@ -539,10 +543,8 @@ def revoke_sign_off(signoff_id: int):  # noqa: ANN201
 @login_required
 def agreement(mentorship_id: int):  # noqa: ANN201
     user = caller()
-    try:
+    with _or_error_page():
         found = agreements.agreement(db.session, user, mentorship_id)
-    except ServiceError as exc:
-        abort(exc.status)
     party = user.id in (found.mentorship.mentor_id, found.mentorship.mentee_id)
     return render_template(
         "feedback/agreement.html",
@@ -584,10 +586,8 @@ def add_goal(mentorship_id: int):  # noqa: ANN201
 @roles_required("mentor", "mentee")
 def goal_status(goal_id: int):  # noqa: ANN201
     form = GoalStatusForm(prefix="status")
-    try:
+    with _or_error_page():
         goal = agreements.get_goal(db.session, goal_id)
-    except ServiceError as exc:
-        abort(exc.status)
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(goal.mentorship_id)
