@@ -93,6 +93,14 @@ def acting_user() -> User | None:
     return None
 
 
+def caller() -> User:
+    """The caller of a view whose decorator (`login_required`, `roles_required`,
+    `coordinator_required`) lets no anonymous caller through."""
+    user = acting_user()
+    assert user is not None  # the view's decorator answered anonymous callers already
+    return user
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Allow only signed-in users with one of `roles`: 401 when anonymous, 403 when not allowed.
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -100,3 +101,15 @@ def is_lock_timeout(error: BaseException) -> bool:
         or "could not obtain lock" in text
         or "deadlock detected" in text
     )
+
+
+def add_unique(session: Session, row: object, refused: Exception) -> None:
+    """Add `row` and flush it in a savepoint: when a unique constraint refuses it (it exists,
+    or two requests raced), only the savepoint is undone and `refused` is raised from the
+    database's error, so the rest of the transaction stands."""
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise refused from exc

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app
 
 from mentor_match.api.base import spec
-from mentor_match.auth import acting_user, login_required, roles_required
+from mentor_match.auth import caller, login_required, roles_required
 from mentor_match.edge import current_link_base, invite_download
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars
@@ -32,7 +32,7 @@ URLS_SCHEMA = {
 )
 @login_required
 def booking_invite(booking_id: int) -> Response:
-    booking = bookings.get_booking(db.session, acting_user(), booking_id)  # type: ignore[arg-type]
+    booking = bookings.get_booking(db.session, caller(), booking_id)
     method, text = calendars.booking_invite(booking, current_link_base())
     return invite_download(booking.id, method, text)
 
@@ -46,7 +46,7 @@ def booking_invite(booking_id: int) -> Response:
 )
 @roles_required("mentor", "mentee")
 def my_calendar() -> dict[str, Any]:
-    token = calendars.feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
+    token = calendars.feed_token(db.session, caller(), current_app.secret_key)
     return current_link_base().feed_urls(token)
 
 
@@ -59,5 +59,5 @@ def my_calendar() -> dict[str, Any]:
 )
 @roles_required("mentor", "mentee")
 def rotate_calendar() -> dict[str, Any]:
-    token = calendars.rotate_feed_token(db.session, acting_user(), current_app.secret_key)  # type: ignore[arg-type]
+    token = calendars.rotate_feed_token(db.session, caller(), current_app.secret_key)
     return current_link_base().feed_urls(token)

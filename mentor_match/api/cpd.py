@@ -4,7 +4,7 @@ hours, the transcript, the cycle rules and the coordinator's compliance report (
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Response, request
 from pydantic import Field
@@ -12,7 +12,7 @@ from pydantic import Field
 from mentor_match.api.base import spec
 from mentor_match.api.imports import uploaded_csv
 from mentor_match.api.shapes import Shape, parse_body
-from mentor_match.auth import acting_user, coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required
 from mentor_match.edge import (
     certificate_download,
     certificate_folder,
@@ -21,7 +21,6 @@ from mentor_match.edge import (
     transcript_download,
 )
 from mentor_match.extensions import db
-from mentor_match.models import Role, User
 from mentor_match.recertification.activities import (
     MAX_HOURS,
     MAX_PROVIDER,
@@ -33,10 +32,13 @@ from mentor_match.recertification.requirements import (
     MAX_RULE_NAME,
     MAX_TOTAL_HOURS,
 )
-from mentor_match.services import cpd
+from mentor_match.services import cpd, people
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
-from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.services.errors import Invalid
+
+if TYPE_CHECKING:
+    from mentor_match.models import User
 
 Kind = Literal["ce", "college", "other"]
 UAN_TEXT = Field(
@@ -203,19 +205,6 @@ CERTIFICATE_BODY = {
 }
 
 
-def _caller() -> User:
-    user = acting_user()
-    assert user is not None  # the decorators let no anonymous caller through
-    return user
-
-
-def _mentee(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.role != Role.MENTEE:
-        raise NotFound("no such mentee")
-    return user
-
-
 def _portfolio_of(user: User) -> dict[str, Any]:
     log = cpd.cpd_log(db.session, user)
     return cpd_portfolio.portfolio_dict(
@@ -232,7 +221,7 @@ def _portfolio_of(user: User) -> dict[str, Any]:
 )
 @roles_required("mentee")
 def my_cpd() -> dict[str, Any]:
-    return _portfolio_of(_caller())
+    return _portfolio_of(caller())
 
 
 @spec.route(
@@ -245,7 +234,7 @@ def my_cpd() -> dict[str, Any]:
 )
 @roles_required("mentee")
 def my_cpd_csv() -> Response:
-    return download(cpd.cpd_csv(cpd.cpd_log(db.session, _caller())), "cpd-log.csv")
+    return download(cpd.cpd_csv(cpd.cpd_log(db.session, caller())), "cpd-log.csv")
 
 
 @spec.route(
@@ -259,7 +248,7 @@ def my_cpd_csv() -> Response:
 def update_certification() -> dict[str, Any]:
     body = parse_body(CertificationBody)
     given = {name: getattr(body, name) for name in body.model_fields_set}
-    record = cpd_portfolio.update_certification(db.session, _caller(), **given)
+    record = cpd_portfolio.update_certification(db.session, caller(), **given)
     return cpd_portfolio.certification_dict(record)
 
 
@@ -274,7 +263,7 @@ def update_certification() -> dict[str, Any]:
 @roles_required("mentee")
 def create_activity() -> tuple[dict[str, Any], int]:
     body = parse_body(ActivityBody)
-    user = _caller()
+    user = caller()
     activity = cpd_portfolio.add_activity(db.session, user, body.model_dump())
     return cpd_portfolio.single_activity_dict(db.session, user, activity), 201
 
@@ -296,7 +285,7 @@ def update_activity(activity_id: int) -> dict[str, Any]:
             raise Invalid(
                 f"{name} cannot be removed", details=[{"field": name, "message": "is required"}]
             )
-    user = _caller()
+    user = caller()
     activity = cpd_portfolio.update_activity(db.session, user, activity_id, changes)
     return cpd_portfolio.single_activity_dict(db.session, user, activity)
 
@@ -309,7 +298,7 @@ def update_activity(activity_id: int) -> dict[str, Any]:
 )
 @roles_required("mentee")
 def delete_activity(activity_id: int) -> dict[str, Any]:
-    cpd_portfolio.delete_activity(db.session, _caller(), activity_id, certificate_folder())
+    cpd_portfolio.delete_activity(db.session, caller(), activity_id, certificate_folder())
     return {"deleted": activity_id}
 
 
@@ -332,7 +321,7 @@ def delete_activity(activity_id: int) -> dict[str, Any]:
 )
 @roles_required("mentee")
 def upload_certificate(activity_id: int) -> dict[str, Any]:
-    user = _caller()
+    user = caller()
     data, filename = certificate_to_upload()
     activity = cpd_portfolio.attach_certificate(
         db.session, user, activity_id, data, filename, certificate_folder()
@@ -348,7 +337,7 @@ def upload_certificate(activity_id: int) -> dict[str, Any]:
 )
 @roles_required("mentee")
 def delete_certificate(activity_id: int) -> dict[str, Any]:
-    cpd_portfolio.remove_certificate(db.session, _caller(), activity_id, certificate_folder())
+    cpd_portfolio.remove_certificate(db.session, caller(), activity_id, certificate_folder())
     return {"deleted": "certificate", "activity_id": activity_id}
 
 
@@ -363,7 +352,7 @@ def delete_certificate(activity_id: int) -> dict[str, Any]:
 @roles_required("mentee", "coordinator")
 def activity_certificate(activity_id: int) -> Response:
     data, mimetype, name = cpd_portfolio.certificate_of(
-        db.session, _caller(), activity_id, certificate_folder()
+        db.session, caller(), activity_id, certificate_folder()
     )
     return certificate_download(data, mimetype, name)
 
@@ -382,7 +371,7 @@ def activity_certificate(activity_id: int) -> Response:
 )
 @roles_required("mentee")
 def import_my_activities() -> dict[str, Any]:
-    return {"created": cpd_portfolio.import_activities(db.session, _caller(), _csv_text())}
+    return {"created": cpd_portfolio.import_activities(db.session, caller(), _csv_text())}
 
 
 def _csv_text() -> str:
@@ -407,7 +396,7 @@ def _csv_text() -> str:
 @roles_required("mentee")
 def my_transcript_pdf() -> Response:
     return transcript_download(
-        cpd_portfolio.portfolio(db.session, _caller()), cpd_portfolio.today_utc()
+        cpd_portfolio.portfolio(db.session, caller()), cpd_portfolio.today_utc()
     )
 
 
@@ -421,7 +410,7 @@ def my_transcript_pdf() -> Response:
 )
 @roles_required("mentee")
 def my_transcript_csv() -> Response:
-    p = cpd_portfolio.portfolio(db.session, _caller())
+    p = cpd_portfolio.portfolio(db.session, caller())
     return download(cpd_portfolio.transcript_csv(p), "cpd-transcript.csv")
 
 
@@ -434,7 +423,7 @@ def my_transcript_csv() -> Response:
 )
 @coordinator_required
 def mentee_cpd(user_id: int) -> dict[str, Any]:
-    return _portfolio_of(_mentee(user_id))
+    return _portfolio_of(people.get_mentee(db.session, user_id))
 
 
 @spec.route(
@@ -448,7 +437,8 @@ def mentee_cpd(user_id: int) -> dict[str, Any]:
 @coordinator_required
 def mentee_transcript_pdf(user_id: int) -> Response:
     return transcript_download(
-        cpd_portfolio.portfolio(db.session, _mentee(user_id)), cpd_portfolio.today_utc()
+        cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id)),
+        cpd_portfolio.today_utc(),
     )
 
 
@@ -466,7 +456,7 @@ def mentee_transcript_pdf(user_id: int) -> Response:
 )
 @coordinator_required
 def import_mentee_activities(user_id: int) -> dict[str, Any]:
-    mentee = _mentee(user_id)
+    mentee = people.get_mentee(db.session, user_id)
     return {"created": cpd_portfolio.import_activities(db.session, mentee, _csv_text())}
 
 
@@ -532,4 +522,4 @@ def cpd_rules() -> dict[str, Any]:
 @coordinator_required
 def replace_cpd_rules() -> dict[str, Any]:
     body = parse_body(RulesBody)
-    return cpd_portfolio.save_rules(db.session, _caller(), body.model_dump()).as_dict()
+    return cpd_portfolio.save_rules(db.session, caller(), body.model_dump()).as_dict()

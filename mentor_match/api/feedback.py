@@ -4,7 +4,7 @@ mentorship agreements, tasks, and coordinators' overview and report (contract §
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Response
 from pydantic import Field
@@ -12,7 +12,7 @@ from pydantic import Field
 from mentor_match.api.base import spec
 from mentor_match.api.imports import CSV_BODY, CSV_RESPONSE, uploaded_csv
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import acting_user, coordinator_required, login_required, roles_required
+from mentor_match.auth import caller, coordinator_required, login_required, roles_required
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
@@ -29,9 +29,6 @@ from mentor_match.services.feedback.common import (
     SESSION_RATING_RANGE,
     TEXT_MAX,
 )
-
-if TYPE_CHECKING:  # a name for the type only
-    from mentor_match.models import User
 
 Level = Annotated[int, Field(ge=1, le=4)]
 Score = Annotated[int, Field(ge=EVALUATION_SCALE[0], le=EVALUATION_SCALE[1])]
@@ -163,14 +160,8 @@ PROGRESS_SCHEMA: dict[str, Any] = {
 }
 
 
-def _caller() -> User:
-    user = acting_user()
-    assert user is not None  # the decorators let no anonymous caller through
-    return user
-
-
 def _coordinator_only() -> None:
-    if not _caller().is_coordinator:
+    if not caller().is_coordinator:
         raise Forbidden("coordinators only")
 
 
@@ -280,11 +271,11 @@ def _ratings(items: list[RatingBody]) -> list[assessments.Rating]:
 )
 @login_required
 def give_feedback(booking_id: int) -> tuple[dict[str, Any], int]:
-    assessments.check_feedback_author(db.session, _caller(), booking_id)
+    assessments.check_feedback_author(db.session, caller(), booking_id)
     body = parse_body(FeedbackBody)
     found = assessments.give_feedback(
         db.session,
-        _caller(),
+        caller(),
         booking_id,
         ratings=_ratings(body.ratings),
         strengths=body.strengths,
@@ -304,11 +295,11 @@ def give_feedback(booking_id: int) -> tuple[dict[str, Any], int]:
 )
 @login_required
 def edit_feedback(booking_id: int) -> dict[str, Any]:
-    assessments.check_feedback_author(db.session, _caller(), booking_id)
+    assessments.check_feedback_author(db.session, caller(), booking_id)
     body = parse_body(FeedbackChanges)
     found = assessments.edit_feedback(
         db.session,
-        _caller(),
+        caller(),
         booking_id,
         ratings=_ratings(body.ratings) if body.ratings is not None else None,
         strengths=body.strengths,
@@ -328,7 +319,7 @@ def edit_feedback(booking_id: int) -> dict[str, Any]:
 @login_required
 def get_feedback(booking_id: int) -> dict[str, Any]:
     return assessments.describe_feedback(
-        assessments.read_feedback(db.session, _caller(), booking_id)
+        assessments.read_feedback(db.session, caller(), booking_id)
     )
 
 
@@ -342,9 +333,9 @@ def get_feedback(booking_id: int) -> dict[str, Any]:
 )
 @login_required
 def give_reflection(booking_id: int) -> tuple[dict[str, Any], int]:
-    assessments.check_reflection_author(db.session, _caller(), booking_id)
+    assessments.check_reflection_author(db.session, caller(), booking_id)
     body = parse_body(ReflectionBody)
-    found = assessments.give_reflection(db.session, _caller(), booking_id, **body.model_dump())
+    found = assessments.give_reflection(db.session, caller(), booking_id, **body.model_dump())
     return assessments.describe_reflection(found), 201
 
 
@@ -358,7 +349,7 @@ def give_reflection(booking_id: int) -> tuple[dict[str, Any], int]:
 @login_required
 def get_reflection(booking_id: int) -> dict[str, Any]:
     return assessments.describe_reflection(
-        assessments.read_reflection(db.session, _caller(), booking_id)
+        assessments.read_reflection(db.session, caller(), booking_id)
     )
 
 
@@ -371,7 +362,7 @@ def get_reflection(booking_id: int) -> dict[str, Any]:
 )
 @roles_required("mentor")
 def my_ratings() -> dict[str, Any]:
-    return assessments.rating_summary(db.session, _caller().id)
+    return assessments.rating_summary(db.session, caller().id)
 
 
 # -- sign-offs and progress ----------------------------------------------------------------
@@ -388,11 +379,11 @@ def my_ratings() -> dict[str, Any]:
 )
 @login_required
 def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
-    assessments.check_may_sign_off(db.session, _caller(), mentee_id)
+    assessments.check_may_sign_off(db.session, caller(), mentee_id)
     body = parse_body(SignOffBody)
     found = assessments.sign_off(
         db.session,
-        _caller(),
+        caller(),
         mentee_id,
         body.competency_id,
         booking_id=body.booking_id,
@@ -411,9 +402,9 @@ def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
 )
 @login_required
 def revoke_sign_off(signoff_id: int) -> dict[str, Any]:
-    assessments.check_may_revoke(db.session, _caller(), signoff_id)
+    assessments.check_may_revoke(db.session, caller(), signoff_id)
     body = parse_body(RevokeBody)
-    found = assessments.revoke_sign_off(db.session, _caller(), signoff_id, body.reason)
+    found = assessments.revoke_sign_off(db.session, caller(), signoff_id, body.reason)
     return assessments.describe_sign_off(found)
 
 
@@ -427,7 +418,7 @@ def revoke_sign_off(signoff_id: int) -> dict[str, Any]:
 )
 @login_required
 def mentee_progress(mentee_id: int) -> dict[str, Any]:
-    return assessments.describe_progress(assessments.progress(db.session, _caller(), mentee_id))
+    return assessments.describe_progress(assessments.progress(db.session, caller(), mentee_id))
 
 
 # -- mentorship agreements -----------------------------------------------------------------
@@ -442,7 +433,7 @@ def mentee_progress(mentee_id: int) -> dict[str, Any]:
 )
 @login_required
 def get_agreement(mentorship_id: int) -> dict[str, Any]:
-    return agreements.describe_agreement(agreements.agreement(db.session, _caller(), mentorship_id))
+    return agreements.describe_agreement(agreements.agreement(db.session, caller(), mentorship_id))
 
 
 @spec.route(
@@ -455,9 +446,9 @@ def get_agreement(mentorship_id: int) -> dict[str, Any]:
 )
 @login_required
 def add_goal(mentorship_id: int) -> tuple[dict[str, Any], int]:
-    agreements.check_party(db.session, _caller(), mentorship_id)
+    agreements.check_party(db.session, caller(), mentorship_id)
     body = parse_body(GoalBody)
-    goal = agreements.add_goal(db.session, _caller(), mentorship_id, body.title, body.target_date)
+    goal = agreements.add_goal(db.session, caller(), mentorship_id, body.title, body.target_date)
     return agreements.describe_goal(goal), 201
 
 
@@ -471,10 +462,10 @@ def add_goal(mentorship_id: int) -> tuple[dict[str, Any], int]:
 )
 @login_required
 def update_goal(goal_id: int) -> dict[str, Any]:
-    agreements.check_goal_party(db.session, _caller(), goal_id)
+    agreements.check_goal_party(db.session, caller(), goal_id)
     body = parse_body(GoalChanges)
     return agreements.describe_goal(
-        agreements.set_goal_status(db.session, _caller(), goal_id, body.status)
+        agreements.set_goal_status(db.session, caller(), goal_id, body.status)
     )
 
 
@@ -488,10 +479,10 @@ def update_goal(goal_id: int) -> dict[str, Any]:
 )
 @login_required
 def log_checkin(mentorship_id: int) -> tuple[dict[str, Any], int]:
-    agreements.check_party(db.session, _caller(), mentorship_id)
+    agreements.check_party(db.session, caller(), mentorship_id)
     body = parse_body(CheckInBody)
     found = agreements.log_checkin(
-        db.session, _caller(), mentorship_id, body.date, body.minutes, body.notes
+        db.session, caller(), mentorship_id, body.date, body.minutes, body.notes
     )
     return agreements.describe_checkin(found), 201
 
@@ -506,10 +497,10 @@ def log_checkin(mentorship_id: int) -> tuple[dict[str, Any], int]:
 )
 @login_required
 def submit_evaluation(mentorship_id: int) -> tuple[dict[str, Any], int]:
-    agreements.check_party(db.session, _caller(), mentorship_id)
+    agreements.check_party(db.session, caller(), mentorship_id)
     body = parse_body(EvaluationBody)
     found = agreements.submit_evaluation(
-        db.session, _caller(), mentorship_id, body.stage, dict(body.ratings), body.comment
+        db.session, caller(), mentorship_id, body.stage, dict(body.ratings), body.comment
     )
     return agreements.describe_evaluation(found), 201
 
@@ -526,7 +517,7 @@ def submit_evaluation(mentorship_id: int) -> tuple[dict[str, Any], int]:
 )
 @login_required
 def my_tasks() -> dict[str, Any]:
-    user = _caller()
+    user = caller()
     return {
         "items": [tasks.describe_task(t, user.timezone) for t in tasks.my_tasks(db.session, user)]
     }

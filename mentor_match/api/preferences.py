@@ -8,7 +8,7 @@ from pydantic import Field
 
 from mentor_match.api.base import spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import acting_user, coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required
 from mentor_match.extensions import db
 from mentor_match.services import preferences
 from mentor_match.services.rounds import get_round, round_summary
@@ -75,7 +75,7 @@ SUBMISSIONS_SCHEMA = {
 def submit_ranking(round_id: int) -> dict[str, Any]:
     get_round(db.session, round_id)  # an unknown round is a 404 whatever the body
     body = parse_body(RankingShape)
-    return preferences.submit_ranking(db.session, round_id, acting_user(), list(body.ranking))
+    return preferences.submit_ranking(db.session, round_id, caller(), list(body.ranking))
 
 
 @spec.route(
@@ -87,7 +87,7 @@ def submit_ranking(round_id: int) -> dict[str, Any]:
 )
 @roles_required("mentee", "mentor")
 def my_ranking(round_id: int) -> dict[str, Any]:
-    return preferences.my_candidates(db.session, round_id, acting_user())
+    return preferences.my_candidates(db.session, round_id, caller())
 
 
 @spec.route(

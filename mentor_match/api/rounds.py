@@ -8,7 +8,7 @@ from pydantic import Field
 
 from mentor_match.api.base import ID_SCHEMA, PAGE_PARAMS, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import acting_user, coordinator_required
+from mentor_match.auth import caller, coordinator_required
 from mentor_match.background import start_round_run
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
@@ -199,7 +199,7 @@ def create_round() -> tuple[dict[str, Any], int]:
     data = parse_body(NewRound)
     match_round = rounds.create_round(
         db.session,
-        acting_user(),
+        caller(),
         data.name,
         data.weights.model_dump(exclude_unset=True) if data.weights else None,
         data.min_overlap_hours,

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from flask import request
 from pydantic import Field
 
 from mentor_match.api.base import ID_SCHEMA, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import acting_user, login_required, roles_required
+from mentor_match.auth import caller, login_required, roles_required
 from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
 from mentor_match.services import bookings, shifts
 from mentor_match.services.errors import Invalid
-
-if TYPE_CHECKING:  # a name for the type only: the API reaches accounts through the services
-    from mentor_match.models import User
 
 SHIFT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -125,12 +122,6 @@ class Attendance(Shape):
     hours: float | None = Field(default=None, ge=0, le=shifts.MAX_SHIFT_HOURS)
 
 
-def _caller() -> User:
-    user = acting_user()
-    assert user is not None  # the decorators let no anonymous caller through
-    return user
-
-
 def _flag(name: str) -> bool:
     raw = request.args.get(name, "").strip().lower()
     if raw in ("", "0", "false", "no"):
@@ -169,7 +160,7 @@ def create_shift() -> tuple[dict[str, Any], int]:
     data = parse_body(NewShift)
     shift = shifts.create_shift(
         db.session,
-        _caller(),
+        caller(),
         start_at=shifts.parse_instant(data.start, "start"),
         end_at=shifts.parse_instant(data.end, "end"),
         details=shifts.ShiftDetails(
@@ -199,7 +190,7 @@ def create_shift() -> tuple[dict[str, Any], int]:
 )
 @login_required
 def list_shifts() -> dict[str, Any]:
-    user = _caller()
+    user = caller()
     mentor_id = query_int("mentor_id", 0) or None
     bookable = _flag("bookable")
     items = shifts.list_shifts(
@@ -224,7 +215,7 @@ def list_shifts() -> dict[str, Any]:
 )
 @login_required
 def get_shift(shift_id: int) -> dict[str, Any]:
-    user = _caller()
+    user = caller()
     shift = shifts.get_shift(db.session, user, shift_id)
     out = shifts.shift_dict(shift)
     if shifts.may_manage(user, shift):
@@ -254,7 +245,7 @@ def update_shift(shift_id: int) -> dict[str, Any]:
             changes[f"{name}_at"] = shifts.parse_instant(data.pop(name), name)
     changes.update(data)
     shift = shifts.update_shift(
-        db.session, _caller(), shift_id, links=current_link_base(), **changes
+        db.session, caller(), shift_id, links=current_link_base(), **changes
     )
     return shifts.shift_dict(shift)
 
@@ -268,7 +259,7 @@ def update_shift(shift_id: int) -> dict[str, Any]:
 )
 @roles_required("mentor", "coordinator")
 def cancel_shift(shift_id: int) -> dict[str, Any]:
-    shift = shifts.cancel_shift(db.session, _caller(), shift_id, links=current_link_base())
+    shift = shifts.cancel_shift(db.session, caller(), shift_id, links=current_link_base())
     return shifts.shift_dict(shift)
 
 
@@ -285,7 +276,7 @@ def cancel_shift(shift_id: int) -> dict[str, Any]:
 def book_shift(shift_id: int) -> tuple[dict[str, Any], int]:
     wanted = parse_body(BookingRequest) if request.get_data() else BookingRequest()
     booking = bookings.book_shift(
-        db.session, _caller(), shift_id, links=current_link_base(), waitlist=wanted.waitlist
+        db.session, caller(), shift_id, links=current_link_base(), waitlist=wanted.waitlist
     )
     return bookings.booking_dict(booking), 201
 
@@ -301,7 +292,7 @@ def book_shift(shift_id: int) -> tuple[dict[str, Any], int]:
 )
 @roles_required("mentee")
 def my_bookings() -> dict[str, Any]:
-    items = bookings.bookings_of(db.session, _caller())
+    items = bookings.bookings_of(db.session, caller())
     return {"items": [bookings.booking_dict(b) for b in items], "total": len(items)}
 
 
@@ -314,7 +305,7 @@ def my_bookings() -> dict[str, Any]:
 )
 @login_required
 def get_booking(booking_id: int) -> dict[str, Any]:
-    return bookings.booking_dict(bookings.get_booking(db.session, _caller(), booking_id))
+    return bookings.booking_dict(bookings.get_booking(db.session, caller(), booking_id))
 
 
 @spec.route(
@@ -326,7 +317,7 @@ def get_booking(booking_id: int) -> dict[str, Any]:
 )
 @login_required
 def cancel_booking(booking_id: int) -> dict[str, Any]:
-    booking = bookings.cancel_booking(db.session, _caller(), booking_id, links=current_link_base())
+    booking = bookings.cancel_booking(db.session, caller(), booking_id, links=current_link_base())
     return bookings.booking_dict(booking)
 
 
@@ -343,9 +334,9 @@ def record_attendance(booking_id: int) -> dict[str, Any]:
     try:
         data = parse_body(Attendance)
     except Invalid:
-        bookings.get_booking(db.session, _caller(), booking_id)  # an unknown booking is a 404
+        bookings.get_booking(db.session, caller(), booking_id)  # an unknown booking is a 404
         raise
     booking = bookings.record_attendance(
-        db.session, _caller(), booking_id, attended=data.attended, hours=data.hours
+        db.session, caller(), booking_id, attended=data.attended, hours=data.hours
     )
     return bookings.booking_dict(booking)

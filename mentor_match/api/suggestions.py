@@ -6,7 +6,7 @@ from typing import Any
 
 from mentor_match.api.base import spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import acting_user, roles_required
+from mentor_match.auth import caller, roles_required
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.services import suggestions
@@ -80,7 +80,7 @@ MENTORSHIP = {
 
 
 def _one(request_id: int) -> dict[str, Any]:
-    user = acting_user()
+    user = caller()
     found = [
         r for r in suggestions.requests_for(db.session, user)["items"] if r["id"] == request_id
     ]
@@ -96,7 +96,7 @@ def _one(request_id: int) -> dict[str, Any]:
 )
 @roles_required("mentee")
 def my_suggestions() -> dict[str, Any]:
-    return suggestions.my_suggestions(db.session, acting_user())
+    return suggestions.my_suggestions(db.session, caller())
 
 
 @spec.route(
@@ -110,7 +110,7 @@ def my_suggestions() -> dict[str, Any]:
 @roles_required("mentee")
 def create_request() -> tuple[dict[str, Any], int]:
     body = parse_body(RequestShape)
-    made = suggestions.request_mentor(db.session, acting_user(), body.mentor_id, base_url())
+    made = suggestions.request_mentor(db.session, caller(), body.mentor_id, base_url())
     return _one(made.id), 201
 
 
@@ -124,7 +124,7 @@ def create_request() -> tuple[dict[str, Any], int]:
 )
 @roles_required("mentee", "mentor", "coordinator")
 def list_requests() -> dict[str, Any]:
-    return suggestions.requests_for(db.session, acting_user())
+    return suggestions.requests_for(db.session, caller())
 
 
 @spec.route(
@@ -137,7 +137,7 @@ def list_requests() -> dict[str, Any]:
 )
 @roles_required("mentor")
 def accept_request(request_id: int) -> dict[str, Any]:
-    mentorship = suggestions.accept_request(db.session, acting_user(), request_id)
+    mentorship = suggestions.accept_request(db.session, caller(), request_id)
     return {"request": _one(request_id), "mentorship_id": mentorship.id}
 
 
@@ -150,5 +150,5 @@ def accept_request(request_id: int) -> dict[str, Any]:
 )
 @roles_required("mentor")
 def decline_request(request_id: int) -> dict[str, Any]:
-    suggestions.decline_request(db.session, acting_user(), request_id)
+    suggestions.decline_request(db.session, caller(), request_id)
     return {"request": _one(request_id)}

@@ -229,42 +229,72 @@ def _invitation_serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=INVITATION_SALT)
 
 
-def invitation_token(user_id: int, password_hash: str | None, secret_key: str) -> str:
-    """A signed one-time link token: valid for 14 days, and only until a password is set."""
-    return _invitation_serializer(secret_key).dumps([user_id, _password_fingerprint(password_hash)])
+def one_time_token(
+    serializer: URLSafeTimedSerializer, user_id: int, password_hash: str | None
+) -> str:
+    """A signed link token naming the person and their current password: it stops working as
+    soon as the password changes, so it is used once."""
+    return serializer.dumps([user_id, _password_fingerprint(password_hash)])
 
 
-def user_for_invitation(
-    session: Session, token: str, secret_key: str, *, max_age: int = INVITATION_MAX_AGE
+def user_for_one_time_token(
+    session: Session,
+    serializer: URLSafeTimedSerializer,
+    token: str,
+    *,
+    max_age: int,
+    expired: Invalid,
+    invalid: Invalid,
+    used: Invalid,
 ) -> User:
-    """The person an invitation link is for; Invalid when it is expired, used or not ours."""
-    serializer = _invitation_serializer(secret_key)
+    """The active person a `one_time_token` names while their password is unchanged; else
+    `expired`, `invalid` (not ours, or mangled) or `used` is raised."""
     try:
         user_id, fingerprint = serializer.loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise Invalid(
-            "This invitation link has expired (links work for 14 days). Ask your programme"
-            " coordinator to send a new one.",
-            code="invitation_expired",
-        ) from exc
+        raise expired from exc
     except (BadSignature, TypeError, ValueError) as exc:
-        raise Invalid(
-            "This invitation link is not valid. Check that you copied the whole link from the"
-            " email, or ask your programme coordinator for a new one.",
-            code="invitation_invalid",
-        ) from exc
+        raise invalid from exc
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if (
         user is None
         or not user.active
         or not hmac.compare_digest(str(fingerprint), _password_fingerprint(user.password_hash))
     ):
-        raise Invalid(
+        raise used
+    return user
+
+
+def invitation_token(user_id: int, password_hash: str | None, secret_key: str) -> str:
+    """A signed one-time link token: valid for 14 days, and only until a password is set."""
+    return one_time_token(_invitation_serializer(secret_key), user_id, password_hash)
+
+
+def user_for_invitation(
+    session: Session, token: str, secret_key: str, *, max_age: int = INVITATION_MAX_AGE
+) -> User:
+    """The person an invitation link is for; Invalid when it is expired, used or not ours."""
+    return user_for_one_time_token(
+        session,
+        _invitation_serializer(secret_key),
+        token,
+        max_age=max_age,
+        expired=Invalid(
+            "This invitation link has expired (links work for 14 days). Ask your programme"
+            " coordinator to send a new one.",
+            code="invitation_expired",
+        ),
+        invalid=Invalid(
+            "This invitation link is not valid. Check that you copied the whole link from the"
+            " email, or ask your programme coordinator for a new one.",
+            code="invitation_invalid",
+        ),
+        used=Invalid(
             "This invitation link has already been used. Sign in with your email and password,"
             " or ask your programme coordinator for a new link.",
             code="invitation_used",
-        )
-    return user
+        ),
+    )
 
 
 def accept_invitation(session: Session, token: str, password: str, secret_key: str) -> User:

@@ -4,20 +4,19 @@
 
 from __future__ import annotations
 
-import hmac
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor_match.mail import Mail, queue
 from mentor_match.models import Role, User
 from mentor_match.services.accounts import (
-    _password_fingerprint,
     check_password_strength,
     invitation_token,
     normalise_email,
+    one_time_token,
     set_password,
+    user_for_one_time_token,
 )
 from mentor_match.services.errors import Invalid, NotFound
 from mentor_match.services.imports import invitation_mail
@@ -33,7 +32,7 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 
 def reset_token(user: User, secret_key: str) -> str:
     """Signed with the app's key; it names the current password, so it works only once."""
-    return _serializer(secret_key).dumps([user.id, _password_fingerprint(user.password_hash)])
+    return one_time_token(_serializer(secret_key), user.id, user.password_hash)
 
 
 def reset_mail(user: User, link: str) -> Mail:
@@ -75,30 +74,25 @@ def user_for_reset(
     session: Session, token: str, secret_key: str, *, max_age: int = RESET_MAX_AGE
 ) -> User:
     """The person a reset link is for; Invalid when it is expired, used or not ours."""
-    try:
-        user_id, fingerprint = _serializer(secret_key).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise Invalid(
+    return user_for_one_time_token(
+        session,
+        _serializer(secret_key),
+        token,
+        max_age=max_age,
+        expired=Invalid(
             f"This reset link has expired (links work for {RESET_HOURS} hours). Ask for a new one.",
             code="reset_expired",
-        ) from exc
-    except (BadSignature, TypeError, ValueError) as exc:
-        raise Invalid(
+        ),
+        invalid=Invalid(
             "This reset link is not valid. Check that you copied the whole link from the mail,"
             " or ask for a new one.",
             code="reset_invalid",
-        ) from exc
-    user = session.get(User, user_id) if isinstance(user_id, int) else None
-    if (
-        user is None
-        or not user.active
-        or not hmac.compare_digest(str(fingerprint), _password_fingerprint(user.password_hash))
-    ):
-        raise Invalid(
+        ),
+        used=Invalid(
             "This reset link has already been used. Sign in, or ask for a new link.",
             code="reset_used",
-        )
-    return user
+        ),
+    )
 
 
 def reset_password(session: Session, token: str, password: str, secret_key: str) -> User:

@@ -218,6 +218,28 @@ def get_person(session: Session, user_id: int) -> User:
     return user
 
 
+def _with_role(session: Session, user_id: int, role: Role) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.role != role:
+        raise NotFound(f"no such {role.value}")
+    return user
+
+
+def get_mentee(session: Session, user_id: int) -> User:
+    """A mentee by id; anyone else (or no one) is a 404."""
+    return _with_role(session, user_id, Role.MENTEE)
+
+
+def get_mentor(session: Session, user_id: int) -> User:
+    """A mentor by id; anyone else (or no one) is a 404."""
+    return _with_role(session, user_id, Role.MENTOR)
+
+
+def names_by_id(session: Session) -> dict[int, str]:
+    """Every person's name by their id, for pages that show who is who."""
+    return {user_id: name for user_id, name in session.execute(select(User.id, User.name))}
+
+
 def all_specialties(session: Session) -> list[Specialty]:
     return list(session.scalars(select(Specialty).order_by(Specialty.name)))
 

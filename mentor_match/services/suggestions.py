@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from mentor_match.database import begin_write, utcnow
+from mentor_match.database import add_unique, begin_write, utcnow
 from mentor_match.mail import Mail, queue
 from mentor_match.models import (
     MentorProfile,
@@ -152,12 +151,9 @@ def request_mentor(
         created_at=now,
         expires_at=now + timedelta(days=REQUEST_DAYS),
     )
-    session.add(request)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("you have asked this mentor before", code="already_asked") from exc
+    add_unique(
+        session, request, Conflict("you have asked this mentor before", code="already_asked")
+    )
     link = f"{base_url.rstrip('/')}/suggestions/requests" if base_url else "/suggestions/requests"
     queue(
         session,
@@ -244,12 +240,9 @@ def accept_request(session: Session, mentor: User, request_id: int) -> Mentorshi
         round_id=request.round_id,
         created_at=now,
     )
-    session.add(mentorship)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("you were this mentee's mentor before", code="pair_repeated") from exc
+    add_unique(
+        session, mentorship, Conflict("you were this mentee's mentor before", code="pair_repeated")
+    )
     mentee = session.get(User, request.mentee_id)
     queue(
         session,

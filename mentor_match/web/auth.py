@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -16,6 +17,13 @@ from mentor_match.extensions import db
 from mentor_match.services import accounts, password_reset
 from mentor_match.services.errors import Invalid
 from mentor_match.transaction import keep_changes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from mentor_match.models import User
 
 bp = Blueprint("auth", __name__)
 
@@ -94,26 +102,49 @@ class WelcomeForm(FlaskForm):
     submit = SubmitField("Set my password and sign in")
 
 
+def _choose_password(
+    token: str,
+    *,
+    template: str,
+    form: WelcomeForm,
+    find_user: Callable[[Session, str, str], User],
+    set_password: Callable[[Session, str, str, str], object],
+    done: str,
+):  # noqa: ANN202
+    """A one-time link's page: the person it names chooses a password and is signed in.
+
+    `find_user` refuses a link that is expired, used or not ours (answered 400 with the
+    reason); `set_password(session, token, password, secret)` writes the password (Invalid
+    when it is too weak); `done` is flashed, formatted with the person's `name`."""
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        user = find_user(db.session, token, secret)
+    except Invalid as exc:
+        return render_template(template, problem=exc.message, form=None), 400
+    if form.validate_on_submit():
+        try:
+            set_password(db.session, token, form.password.data or "", secret)
+        except Invalid as exc:
+            form.password.errors = [exc.message]  # answered 400: nothing is written
+        else:
+            sign_in(user, remember=False)
+            flash(done.format(name=user.name), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(template, form=form, user=user, problem=None), status
+
+
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 def welcome(token: str):  # noqa: ANN201
     """The invitation link: a new person chooses their first password, then is signed in."""
-    secret = current_app.config["SECRET_KEY"]
-    try:
-        user = accounts.user_for_invitation(db.session, token, secret)
-    except Invalid as exc:
-        return render_template("auth/welcome.html", problem=exc.message, form=None), 400
-    form = WelcomeForm()
-    if form.validate_on_submit():
-        try:
-            accounts.accept_invitation(db.session, token, form.password.data or "", secret)
-        except Invalid as exc:
-            form.password.errors = [exc.message]
-        else:
-            sign_in(user, remember=False)
-            flash(f"Welcome, {user.name}. Your password is set.", "success")
-            return redirect(url_for("main.index"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/welcome.html", form=form, user=user, problem=None), status
+    return _choose_password(
+        token,
+        template="auth/welcome.html",
+        form=WelcomeForm(),
+        find_user=accounts.user_for_invitation,
+        set_password=accounts.accept_invitation,
+        done="Welcome, {name}. Your password is set.",
+    )
 
 
 class ForgotForm(FlaskForm):
@@ -160,21 +191,16 @@ class ResetForm(WelcomeForm):
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):  # noqa: ANN201
     """The mailed link: choose a new password; every other session is signed out."""
-    secret = current_app.config["SECRET_KEY"]
-    try:
-        user = password_reset.user_for_reset(db.session, token, secret)
-    except Invalid as exc:
-        return render_template("auth/reset.html", problem=exc.message, form=None), 400
-    form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            password_reset.reset_password(db.session, token, form.password.data or "", secret)
-        except Invalid as exc:
-            form.password.errors = [exc.message]  # answered 400: nothing is written
-        else:
-            accounts.close_other_login_sessions(db.session, user, None)
-            sign_in(user, remember=False)
-            flash("Your new password is set, and every other device is signed out.", "success")
-            return redirect(url_for("main.index"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/reset.html", form=form, user=user, problem=None), status
+
+    def reset(session: Session, token: str, password: str, secret: str) -> None:
+        user = password_reset.reset_password(session, token, password, secret)
+        accounts.close_other_login_sessions(session, user, None)
+
+    return _choose_password(
+        token,
+        template="auth/reset.html",
+        form=ResetForm(),
+        find_user=password_reset.user_for_reset,
+        set_password=reset,
+        done="Your new password is set, and every other device is signed out.",
+    )

@@ -4,17 +4,16 @@ transcript), and the coordinator's compliance report, mentee view and rule set."
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required
 from mentor_match.edge import (
     certificate_download,
     certificate_folder,
@@ -22,15 +21,17 @@ from mentor_match.edge import (
     transcript_download,
 )
 from mentor_match.extensions import db
-from mentor_match.models import Role, User
 from mentor_match.recertification import KINDS, TOPICS
 from mentor_match.recertification.activities import MAX_PROVIDER, MAX_REFLECTION, MAX_TITLE
 from mentor_match.recertification.requirements import MAX_RULE_NAME
-from mentor_match.services import cpd
+from mentor_match.services import cpd, people
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
-from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.services.errors import Invalid
 from mentor_match.web.navigation import Link, add_link
+
+if TYPE_CHECKING:
+    from mentor_match.models import User
 
 bp = Blueprint("cpd", __name__, url_prefix="/cpd")
 
@@ -137,10 +138,6 @@ def hours_filter(value: Decimal | float | int) -> str:
     return _number(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
 def _attach_errors(
     form: FlaskForm, exc: Invalid, fallback: str, aliases: dict[str, str] | None = None
 ) -> None:
@@ -152,38 +149,44 @@ def _attach_errors(
         target.errors = list(target.errors or []) + [problem["message"]]
 
 
+def _needs_attention(template: str, **context: Any) -> tuple[str, int]:
+    """The form again, answered 422, with its problems beside the fields."""
+    flash("Some fields need attention; see the messages below.", "error")
+    return render_template(template, **context), 422
+
+
 @bp.route("/")
 @roles_required("mentee")
 def log():  # noqa: ANN201
-    p = cpd_portfolio.portfolio(db.session, _me())
+    p = cpd_portfolio.portfolio(db.session, caller())
     return render_template("cpd/log.html", p=p, log=p.shadowing, owner=True)
 
 
 @bp.route("/log.csv")
 @roles_required("mentee")
 def log_csv() -> Response:
-    return download(cpd.cpd_csv(cpd.cpd_log(db.session, _me())), "cpd-log.csv")
+    return download(cpd.cpd_csv(cpd.cpd_log(db.session, caller())), "cpd-log.csv")
 
 
 @bp.route("/transcript.pdf")
 @roles_required("mentee")
 def transcript_pdf() -> Response:
     return transcript_download(
-        cpd_portfolio.portfolio(db.session, _me()), cpd_portfolio.today_utc()
+        cpd_portfolio.portfolio(db.session, caller()), cpd_portfolio.today_utc()
     )
 
 
 @bp.route("/transcript.csv")
 @roles_required("mentee")
 def transcript_csv() -> Response:
-    p = cpd_portfolio.portfolio(db.session, _me())
+    p = cpd_portfolio.portfolio(db.session, caller())
     return download(cpd_portfolio.transcript_csv(p), "cpd-transcript.csv")
 
 
 @bp.route("/certification", methods=["GET", "POST"])
 @roles_required("mentee")
 def certification():  # noqa: ANN201
-    user = _me()
+    user = caller()
     form = CertificationForm()
     if not form.is_submitted():
         record = cpd_portfolio.certification_of(db.session, user)
@@ -206,8 +209,7 @@ def certification():  # noqa: ANN201
         else:
             flash("Your certification details are saved.", "success")
             return redirect(url_for("cpd.log"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/certification.html", form=form), 422
+    return _needs_attention("cpd/certification.html", form=form)
 
 
 def _activity_values(form: ActivityForm) -> dict[str, Any]:
@@ -238,7 +240,7 @@ def _save_certificate(form: ActivityForm, user: User, activity_id: int) -> None:
 @bp.route("/activities/new", methods=["GET", "POST"])
 @roles_required("mentee")
 def new_activity():  # noqa: ANN201
-    user = _me()
+    user = caller()
     form = ActivityForm()
     if not form.is_submitted():
         return render_template("cpd/activity.html", form=form, activity=None)
@@ -251,14 +253,13 @@ def new_activity():  # noqa: ANN201
         else:
             flash(f"“{activity.title}” is in your portfolio.", "success")
             return redirect(url_for("cpd.log"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/activity.html", form=form, activity=None), 422
+    return _needs_attention("cpd/activity.html", form=form, activity=None)
 
 
 @bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 @roles_required("mentee")
 def edit_activity(activity_id: int):  # noqa: ANN201
-    user = _me()
+    user = caller()
     activity = cpd_portfolio.own_activity(db.session, user, activity_id)
     form = ActivityForm()
     if not form.is_submitted():
@@ -283,8 +284,7 @@ def edit_activity(activity_id: int):  # noqa: ANN201
         else:
             flash("The activity is saved.", "success")
             return redirect(url_for("cpd.log"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/activity.html", form=form, activity=activity), 422
+    return _needs_attention("cpd/activity.html", form=form, activity=activity)
 
 
 @bp.route("/activities/<int:activity_id>/delete", methods=["POST"])
@@ -292,7 +292,7 @@ def edit_activity(activity_id: int):  # noqa: ANN201
 def delete_activity(activity_id: int) -> Response:
     if not FlaskForm().validate_on_submit():
         abort(400)
-    cpd_portfolio.delete_activity(db.session, _me(), activity_id, certificate_folder())
+    cpd_portfolio.delete_activity(db.session, caller(), activity_id, certificate_folder())
     flash("The activity is deleted.", "success")
     return redirect(url_for("cpd.log"))
 
@@ -301,7 +301,7 @@ def delete_activity(activity_id: int) -> Response:
 @roles_required("mentee", "coordinator")
 def certificate(activity_id: int) -> Response:
     data, mimetype, name = cpd_portfolio.certificate_of(
-        db.session, _me(), activity_id, certificate_folder()
+        db.session, caller(), activity_id, certificate_folder()
     )
     return certificate_download(data, mimetype, name)
 
@@ -309,7 +309,7 @@ def certificate(activity_id: int) -> Response:
 def _import_into(person: User, back: str):  # noqa: ANN202
     """The import form for `person`'s activities: all rows or none, every problem listed."""
     form = ImportForm()
-    shown = {"person": person, "for_self": person.id == _me().id, "back": back}
+    shown = {"person": person, "for_self": person.id == caller().id, "back": back}
     if not form.is_submitted():
         return render_template("cpd/import.html", form=form, errors=[], **shown)
     errors = []
@@ -335,7 +335,7 @@ def _import_into(person: User, back: str):  # noqa: ANN202
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("mentee")
 def import_activities():  # noqa: ANN201
-    return _import_into(_me(), url_for("cpd.log"))
+    return _import_into(caller(), url_for("cpd.log"))
 
 
 @bp.route("/report")
@@ -361,31 +361,24 @@ def report_csv() -> Response:
     return download(cpd_portfolio.compliance_csv(rows), "cpd-compliance.csv")
 
 
-def _mentee(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None or person.role != Role.MENTEE:
-        raise NotFound("no such mentee")
-    return person
-
-
 @bp.route("/mentees/<int:user_id>")
 @coordinator_required
 def mentee(user_id: int):  # noqa: ANN201
-    p = cpd_portfolio.portfolio(db.session, _mentee(user_id))
+    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id))
     return render_template("cpd/log.html", p=p, log=p.shadowing, owner=False)
 
 
 @bp.route("/mentees/<int:user_id>/transcript.pdf")
 @coordinator_required
 def mentee_transcript(user_id: int) -> Response:
-    p = cpd_portfolio.portfolio(db.session, _mentee(user_id))
+    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id))
     return transcript_download(p, cpd_portfolio.today_utc())
 
 
 @bp.route("/mentees/<int:user_id>/import", methods=["GET", "POST"])
 @coordinator_required
 def import_for_mentee(user_id: int):  # noqa: ANN201
-    person = _mentee(user_id)
+    person = people.get_mentee(db.session, user_id)
     return _import_into(person, url_for("cpd.mentee", user_id=person.id))
 
 
@@ -426,11 +419,10 @@ def rules():  # noqa: ANN201
         if "reset" in request.form:
             data = cpd_portfolio.PTCB_RULES.as_dict()
         try:
-            cpd_portfolio.save_rules(db.session, _me(), data)
+            cpd_portfolio.save_rules(db.session, caller(), data)
         except Invalid as exc:
             _attach_errors(form, exc, "name", {"categories": "total_hours", "caps": "college_cap"})
         else:
             flash("The recertification rules are saved.", "success")
             return redirect(url_for("cpd.rules"))
-    flash("Some fields need attention; see the messages below.", "error")
-    return render_template("cpd/rules.html", form=form, topics=TOPICS, rules=current), 422
+    return _needs_attention("cpd/rules.html", form=form, topics=TOPICS, rules=current)

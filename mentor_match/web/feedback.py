@@ -3,8 +3,10 @@ shift, progress and sign-offs, mentorship agreements, and the coordinator's over
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -23,20 +25,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mentor_match.auth import coordinator_required, login_required, roles_required
+from mentor_match.auth import caller, coordinator_required, login_required, roles_required
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
-from mentor_match.models import (
-    Booking,
-    Competency,
-    Goal,
-    Reflection,
-    Shift,
-    ShiftFeedback,
-    SignOff,
-    User,
-)
 from mentor_match.services import people
 from mentor_match.services.errors import Invalid, ServiceError
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
@@ -50,10 +42,23 @@ from mentor_match.services.feedback.common import (
 )
 from mentor_match.transaction import discard_changes
 from mentor_match.web.formatting import local_datetime
-from mentor_match.web.forms import refused
+from mentor_match.web.forms import flash_outcome, refused
 from mentor_match.web.navigation import Link, add_link
 
+if TYPE_CHECKING:
+    from mentor_match.models import Booking
+
 bp = Blueprint("feedback", __name__)
+
+
+@contextmanager
+def _or_error_page() -> Iterator[None]:
+    """A lookup the service refuses answers the bare error page of its status (404, 403)."""
+    try:
+        yield
+    except ServiceError as exc:
+        abort(exc.status)
+
 
 add_link(
     Link(
@@ -227,9 +232,8 @@ def competency_list():  # noqa: ANN201
 @bp.route("/competencies/<int:competency_id>", methods=["GET", "POST"])
 @login_required
 def competency_edit(competency_id: int):  # noqa: ANN201
-    competency = db.session.get(Competency, competency_id)
-    if competency is None:  # nothing here, before: not yours
-        abort(404)
+    with _or_error_page():  # nothing here, before: not yours
+        competency = competencies.get_competency(db.session, competency_id)
     if not current_user.is_coordinator:
         abort(403)
     form = CompetencyForm(obj=competency)
@@ -306,63 +310,34 @@ def competency_export():  # noqa: ANN201
 @bp.get("/feedback/")
 @roles_required("mentor", "mentee")
 def mine():  # noqa: ANN201
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    column = Shift.mentor_id if user.is_mentor else Booking.mentee_id
-    recent = list(
-        db.session.scalars(
-            db.select(Booking)
-            .join(Booking.shift)
-            .where(column == user.id, Booking.attended.is_(True), Booking.status == "confirmed")
-            .order_by(Shift.start_at.desc())
-            .limit(30)
-        )
-    )
-    done_feedback = set(
-        db.session.scalars(
-            db.select(ShiftFeedback.booking_id).where(
-                ShiftFeedback.booking_id.in_([b.id for b in recent])
-            )
-        )
-    )
-    done_reflection = set(
-        db.session.scalars(
-            db.select(Reflection.booking_id).where(
-                Reflection.booking_id.in_([b.id for b in recent])
-            )
-        )
-    )
+    user = caller()
+    recent = assessments.recent_sessions(db.session, user)
     return render_template(
         "feedback/mine.html",
         tasks=tasks.my_tasks(db.session, user),
         now=datetime.now(UTC),
-        recent=recent,
-        done_feedback=done_feedback,
-        done_reflection=done_reflection,
+        recent=recent.bookings,
+        done_feedback=recent.with_feedback,
+        done_reflection=recent.with_reflection,
         ratings=assessments.rating_summary(db.session, user.id) if user.is_mentor else None,
         mentorships=agreements.mentorships_of(db.session, user),
-        names=_names(),
+        names=people.names_by_id(db.session),
     )
-
-
-def _names() -> dict[int, str]:
-    return dict(db.session.execute(db.select(User.id, User.name)).all())
 
 
 # -- one booking: feedback and reflection --------------------------------------------------
 
 
 def _booking_or_404(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        abort(404)
-    return booking
+    with _or_error_page():
+        return assessments.get_booking(db.session, booking_id)
 
 
 @bp.get("/feedback/bookings/<int:booking_id>")
 @login_required
 def booking(booking_id: int):  # noqa: ANN201
     found = _booking_or_404(booking_id)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = caller()
     if not assessments.may_read_feedback(user, found):
         abort(403)
     feedback = assessments.feedback_of(db.session, found.id)
@@ -417,8 +392,8 @@ def save_feedback(booking_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return back
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    try:
+    user = caller()
+    with flash_outcome("Feedback saved."):
         ratings = _ratings_from_form()
         if assessments.feedback_of(db.session, booking_id) is None:
             assessments.give_feedback(
@@ -438,10 +413,6 @@ def save_feedback(booking_id: int):  # noqa: ANN201
                 strengths=form.strengths.data or "",
                 next_steps=form.next_steps.data or "",
             )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Feedback saved.", "success")
     return back
 
 
@@ -456,20 +427,16 @@ def save_reflection(booking_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return back
-    try:
+    with flash_outcome("Reflection saved. It counts toward your CPD record."):
         assessments.give_reflection(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             booking_id,
             learned=form.learned.data or "",
             apply=form.apply.data or "",
             session_rating=int(form.session_rating.data or 0),
             comment_to_coordinator=form.comment_to_coordinator.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Reflection saved. It counts toward your CPD record.", "success")
     return back
 
 
@@ -494,11 +461,9 @@ def progress(mentee_id: int):  # noqa: ANN201
 
 
 def _progress_page(mentee_id: int):  # noqa: ANN202
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    try:
+    user = caller()
+    with _or_error_page():
         found = assessments.progress(db.session, user, mentee_id)
-    except ServiceError as exc:
-        abort(exc.status)
     can_sign = assessments.may_sign_off(db.session, user, mentee_id)
     form = None
     if can_sign:
@@ -508,17 +473,7 @@ def _progress_page(mentee_id: int):  # noqa: ANN202
             for i in found.items
             if i.status != "signed_off" and i.competency.active
         ]
-        attended = db.session.scalars(
-            db.select(Booking)
-            .join(Booking.shift)
-            .where(
-                Booking.mentee_id == mentee_id,
-                Booking.attended.is_(True),
-                Booking.status == "confirmed",
-            )
-            .order_by(Shift.start_at.desc())
-            .limit(20)
-        )
+        attended = assessments.attended_bookings(db.session, mentee_id=mentee_id, limit=20)
         form.booking_id.choices = [SelectChoice("", "— no particular shift —")] + [
             SelectChoice(
                 str(b.id),
@@ -549,19 +504,15 @@ def add_sign_off(mentee_id: int):  # noqa: ANN201
     except ValueError:
         flash("Choose a competency and a shift from the lists.", "error")
         return back
-    try:
+    with flash_outcome("Signed off."):
         assessments.sign_off(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             mentee_id,
             competency_id,
             booking_id=booking_id,
             note=form.note.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Signed off.", "success")
     return back
 
 
@@ -569,24 +520,19 @@ def add_sign_off(mentee_id: int):  # noqa: ANN201
 @roles_required("mentor", "coordinator")
 def revoke_sign_off(signoff_id: int):  # noqa: ANN201
     form = RevokeForm(prefix="revoke")
-    record = db.session.get(SignOff, signoff_id)
-    if record is None:
-        abort(404)
+    with _or_error_page():
+        record = assessments.get_sign_off(db.session, signoff_id)
     back = redirect(url_for("feedback.progress", mentee_id=record.mentee_id))
     if not form.validate_on_submit():
         flash("Give a reason for revoking the sign-off.", "error")
         return back
-    try:
+    with flash_outcome("Sign-off revoked; the history keeps it."):
         assessments.revoke_sign_off(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             signoff_id,
             form.reason.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Sign-off revoked; the history keeps it.", "success")
     return back
 
 
@@ -596,11 +542,9 @@ def revoke_sign_off(signoff_id: int):  # noqa: ANN201
 @bp.get("/agreements/<int:mentorship_id>")
 @login_required
 def agreement(mentorship_id: int):  # noqa: ANN201
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    try:
+    user = caller()
+    with _or_error_page():
         found = agreements.agreement(db.session, user, mentorship_id)
-    except ServiceError as exc:
-        abort(exc.status)
     party = user.id in (found.mentorship.mentor_id, found.mentorship.mentee_id)
     return render_template(
         "feedback/agreement.html",
@@ -611,7 +555,7 @@ def agreement(mentorship_id: int):  # noqa: ANN201
         checkin_form=CheckInForm(prefix="checkin"),
         questions=agreements.questions_for(user) if party else {},
         all_questions=agreements.MENTEE_QUESTIONS | agreements.MENTOR_QUESTIONS,
-        names=_names(),
+        names=people.names_by_id(db.session),
         scale=range(agreements.EVALUATION_SCALE[0], agreements.EVALUATION_SCALE[1] + 1),
     )
 
@@ -627,18 +571,14 @@ def add_goal(mentorship_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(mentorship_id)
-    try:
+    with flash_outcome("Goal added."):
         agreements.add_goal(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             mentorship_id,
             form.title.data or "",
             form.target_date.data,
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Goal added.", "success")
     return _agreement_back(mentorship_id)
 
 
@@ -646,23 +586,18 @@ def add_goal(mentorship_id: int):  # noqa: ANN201
 @roles_required("mentor", "mentee")
 def goal_status(goal_id: int):  # noqa: ANN201
     form = GoalStatusForm(prefix="status")
-    goal = db.session.get(Goal, goal_id)
-    if goal is None:
-        abort(404)
+    with _or_error_page():
+        goal = agreements.get_goal(db.session, goal_id)
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(goal.mentorship_id)
-    try:
+    with flash_outcome("Goal updated."):
         agreements.set_goal_status(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             goal_id,
             form.status.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Goal updated.", "success")
     return _agreement_back(goal.mentorship_id)
 
 
@@ -673,19 +608,15 @@ def add_checkin(mentorship_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         _form_errors(form)
         return _agreement_back(mentorship_id)
-    try:
+    with flash_outcome("Check-in logged."):
         agreements.log_checkin(
             db.session,
-            current_user._get_current_object(),  # type: ignore[attr-defined]
+            caller(),
             mentorship_id,
             form.date.data,  # type: ignore[arg-type]
             form.minutes.data,  # type: ignore[arg-type]
             form.notes.data or "",
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Check-in logged.", "success")
     return _agreement_back(mentorship_id)
 
 
@@ -695,13 +626,13 @@ def add_evaluation(mentorship_id: int):  # noqa: ANN201
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = caller()
     ratings: dict[str, int] = {}
     for name in agreements.questions_for(user):
         raw = request.form.get(f"q-{name}", "")
         if raw.isdigit():
             ratings[name] = int(raw)
-    try:
+    with flash_outcome("Evaluation saved. Thank you."):
         agreements.submit_evaluation(
             db.session,
             user,
@@ -710,10 +641,6 @@ def add_evaluation(mentorship_id: int):  # noqa: ANN201
             ratings,
             request.form.get("comment", "")[: COMMENT_MAX + 1],
         )
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Evaluation saved. Thank you.", "success")
     return _agreement_back(mentorship_id)
 
 
@@ -730,7 +657,7 @@ def overview():  # noqa: ANN201
         sites=sites,
         report=reports.feedback_report(db.session),
         mentorships=agreements.mentorships_of(db.session, current_user)[:50],
-        names=_names(),
+        names=people.names_by_id(db.session),
     )
 
 

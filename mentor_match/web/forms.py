@@ -3,7 +3,8 @@ form's fields (or as a message), and the request's changes undone."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 
 from flask import flash
 from flask_wtf import FlaskForm
@@ -40,3 +41,18 @@ def refused(error: ServiceError) -> None:
     the request writes nothing."""
     discard_changes()
     flash(error.message, "error")
+
+
+@contextmanager
+def flash_outcome(done: str, *, raising: Collection[int] = ()) -> Iterator[None]:
+    """Run a page's use case inside `with flash_outcome("Saved.")` before a redirect: `done`
+    is flashed when it succeeds; a refusal is flashed and undone (`refused`), except one whose
+    status is in `raising`, which answers as an error page (a 403 or 404, say)."""
+    try:
+        yield
+    except ServiceError as error:
+        if error.status in raising:
+            raise
+        refused(error)
+    else:
+        flash(done, "success")

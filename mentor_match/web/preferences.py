@@ -12,7 +12,7 @@ from mentor_match.matching import FACTORS
 from mentor_match.services import preferences
 from mentor_match.services.errors import ServiceError
 from mentor_match.services.rounds import get_round, round_summary
-from mentor_match.web.forms import refused
+from mentor_match.web.forms import flash_outcome
 from mentor_match.web.navigation import Link, add_link
 from mentor_match.web.rounds import FACTOR_LABELS, _factor_max
 
@@ -101,12 +101,8 @@ def save(round_id: int):  # noqa: ANN201
 @bp.post("/<int:round_id>/withdraw")
 @roles_required("mentor", "mentee")
 def withdraw(round_id: int):  # noqa: ANN201
-    try:
+    with flash_outcome("Your ranking is withdrawn: you rank by score again."):
         preferences.withdraw_ranking(db.session, round_id, current_user)
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("Your ranking is withdrawn: you rank by score again.", "success")
     return redirect(url_for("preferences.show", round_id=round_id))
 
 
@@ -123,10 +119,6 @@ def submitted(round_id: int):  # noqa: ANN201
 @bp.post("/<int:round_id>/close")
 @coordinator_required
 def close(round_id: int):  # noqa: ANN201
-    try:
+    with flash_outcome("The preference window is closed. Run the round to use the rankings."):
         preferences.close_preferences(db.session, round_id)
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash("The preference window is closed. Run the round to use the rankings.", "success")
     return redirect(url_for("preferences.submitted", round_id=round_id))

@@ -35,7 +35,7 @@ from mentor_match.services import bookings, confirmations, people, shifts
 from mentor_match.services.errors import ServiceError
 from mentor_match.web.confirming import Confirmation, confirm_page
 from mentor_match.web.formatting import local_range, viewer_zone
-from mentor_match.web.forms import refused, show_on_form
+from mentor_match.web.forms import flash_outcome, refused, show_on_form
 from mentor_match.web.navigation import Link, add_link
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
@@ -413,14 +413,8 @@ def cancel_series(shift_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel(shift_id: int):  # noqa: ANN201
-    try:
+    with flash_outcome("Shift cancelled; everyone booked has been told.", raising=(403, 404)):
         shifts.cancel_shift(db.session, current_user, shift_id, links=current_link_base())
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        refused(exc)
-    else:
-        flash("Shift cancelled; everyone booked has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))
 
 
@@ -429,7 +423,7 @@ def cancel(shift_id: int):  # noqa: ANN201
 def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
     form = AttendanceForm()
     if form.validate():
-        try:
+        with flash_outcome("Attendance recorded."):
             bookings.record_attendance(
                 db.session,
                 current_user,
@@ -437,10 +431,6 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
                 attended=form.attended.data == "yes",
                 hours=form.hours.data,
             )
-        except ServiceError as exc:
-            refused(exc)
-        else:
-            flash("Attendance recorded.", "success")
     else:
         messages = [m for errors in form.errors.values() for m in errors]
         flash(
@@ -480,12 +470,6 @@ def attend_all(shift_id: int):  # noqa: ANN201
 @bp.route("/<int:shift_id>/bookings/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
 def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
-    try:
+    with flash_outcome("Booking cancelled; the mentee has been told.", raising=(403, 404)):
         bookings.cancel_booking(db.session, current_user, booking_id, links=current_link_base())
-    except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        refused(exc)
-    else:
-        flash("Booking cancelled; the mentee has been told.", "success")
     return redirect(url_for("shifts.show", shift_id=shift_id))

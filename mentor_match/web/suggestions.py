@@ -3,7 +3,7 @@ and the coordinator's board of open, accepted, declined and expired requests."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mentor_match.auth import coordinator_required, roles_required
@@ -11,9 +11,9 @@ from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS
 from mentor_match.services import suggestions
-from mentor_match.services.errors import Invalid, ServiceError
+from mentor_match.services.errors import Invalid
 from mentor_match.services.rounds import get_round
-from mentor_match.web.forms import refused
+from mentor_match.web.forms import flash_outcome
 from mentor_match.web.navigation import Link, add_link
 from mentor_match.web.rounds import FACTOR_LABELS, _factor_max
 
@@ -56,18 +56,14 @@ def index():  # noqa: ANN201
 @roles_required("mentee")
 def ask():  # noqa: ANN201
     raw = request.form.get("mentor_id", "")
-    try:
+    sent = (
+        f"Request sent. The mentor has {suggestions.REQUEST_DAYS} days to answer; "
+        "you get an e-mail either way."
+    )
+    with flash_outcome(sent):
         if not raw.isdigit() or not 0 < int(raw) < 2**31:
             raise Invalid("Choose one of your suggested mentors.")
         suggestions.request_mentor(db.session, current_user, int(raw), base_url())
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash(
-            f"Request sent. The mentor has {suggestions.REQUEST_DAYS} days to answer; "
-            "you get an e-mail either way.",
-            "success",
-        )
     return redirect(url_for("suggestions.index"))
 
 
@@ -75,23 +71,20 @@ def ask():  # noqa: ANN201
 @roles_required("mentor")
 def requests():  # noqa: ANN201
     return render_template(
-        "suggestions/requests.html", data=suggestions.requests_for(db.session, current_user)
+        "suggestions/requests.html",
+        data=suggestions.requests_for(db.session, current_user),
+        days=suggestions.REQUEST_DAYS,
     )
 
 
 def _answer(request_id: int, accept: bool):  # noqa: ANN202
-    try:
+    with flash_outcome(
+        "Accepted: you are now this mentee's mentor." if accept else "Request declined."
+    ):
         if accept:
             suggestions.accept_request(db.session, current_user, request_id)
         else:
             suggestions.decline_request(db.session, current_user, request_id)
-    except ServiceError as exc:
-        refused(exc)
-    else:
-        flash(
-            "Accepted: you are now this mentee's mentor." if accept else "Request declined.",
-            "success",
-        )
     return redirect(url_for("suggestions.requests"))
 
 
@@ -111,5 +104,7 @@ def decline(request_id: int):  # noqa: ANN201
 @coordinator_required
 def board():  # noqa: ANN201
     return render_template(
-        "suggestions/board.html", data=suggestions.requests_for(db.session, current_user)
+        "suggestions/board.html",
+        data=suggestions.requests_for(db.session, current_user),
+        days=suggestions.REQUEST_DAYS,
     )

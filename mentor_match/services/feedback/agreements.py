@@ -7,9 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mentor_match.database import add_unique
 from mentor_match.models import CheckIn, Evaluation, Goal, Mentorship, User
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 from mentor_match.services.feedback.common import COMMENT_MAX, TEXT_MAX, text_field, utc_now
@@ -57,10 +57,15 @@ def check_party(session: Session, user: User, mentorship_id: int) -> Mentorship:
     return _party(session, user, mentorship_id)
 
 
-def check_goal_party(session: Session, user: User, goal_id: int) -> Goal:
+def get_goal(session: Session, goal_id: int) -> Goal:
     goal = session.get(Goal, goal_id)
     if goal is None:
         raise NotFound("no such goal")
+    return goal
+
+
+def check_goal_party(session: Session, user: User, goal_id: int) -> Goal:
+    goal = get_goal(session, goal_id)
     _party(session, user, goal.mentorship_id)
     return goal
 
@@ -194,14 +199,11 @@ def submit_evaluation(
         comment=text_field(comment, "comment", limit=COMMENT_MAX, required=False),
         created_at=utc_now(now),
     )
-    session.add(evaluation)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            f"you have already given your {stage} evaluation", code="already_given"
-        ) from exc
+    add_unique(
+        session,
+        evaluation,
+        Conflict(f"you have already given your {stage} evaluation", code="already_given"),
+    )
     return evaluation
 
 

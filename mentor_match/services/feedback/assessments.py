@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from mentor_match.database import add_unique
 from mentor_match.models import (
     Booking,
+    BookingStatus,
     Competency,
     CompetencyRating,
     MenteeProfile,
@@ -42,6 +43,7 @@ from mentor_match.services.feedback.common import (
     text_field,
     utc_now,
 )
+from mentor_match.services.people import get_mentee
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class Rating:
     level: int
 
 
-def _booking(session: Session, booking_id: int) -> Booking:
+def get_booking(session: Session, booking_id: int) -> Booking:
+    """A booking with its shift and the shift's mentor, or a 404."""
     booking = session.get(
         Booking, booking_id, options=[selectinload(Booking.shift).selectinload(Shift.mentor)]
     )
@@ -59,16 +62,70 @@ def _booking(session: Session, booking_id: int) -> Booking:
     return booking
 
 
+def attended_bookings(
+    session: Session,
+    *,
+    mentor_id: int | None = None,
+    mentee_id: int | None = None,
+    limit: int,
+) -> list[Booking]:
+    """The latest confirmed, attended bookings a mentor hosted or a mentee attended."""
+    stmt = (
+        select(Booking)
+        .join(Booking.shift)
+        .where(Booking.attended.is_(True), Booking.status == BookingStatus.CONFIRMED)
+        .order_by(Shift.start_at.desc())
+        .limit(limit)
+    )
+    if mentor_id is not None:
+        stmt = stmt.where(Shift.mentor_id == mentor_id)
+    if mentee_id is not None:
+        stmt = stmt.where(Booking.mentee_id == mentee_id)
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class RecentSessions:
+    """A participant's latest attended shifts, and which have feedback and a reflection."""
+
+    bookings: list[Booking]
+    with_feedback: set[int]
+    with_reflection: set[int]
+
+
+RECENT_SESSIONS = 30
+
+
+def recent_sessions(session: Session, user: User) -> RecentSessions:
+    """The shifts a mentor hosted (or a mentee attended) lately, for their feedback hub."""
+    if user.is_mentor:
+        bookings = attended_bookings(session, mentor_id=user.id, limit=RECENT_SESSIONS)
+    else:
+        bookings = attended_bookings(session, mentee_id=user.id, limit=RECENT_SESSIONS)
+    ids = [b.id for b in bookings]
+    return RecentSessions(
+        bookings=bookings,
+        with_feedback=set(
+            session.scalars(
+                select(ShiftFeedback.booking_id).where(ShiftFeedback.booking_id.in_(ids))
+            )
+        ),
+        with_reflection=set(
+            session.scalars(select(Reflection.booking_id).where(Reflection.booking_id.in_(ids)))
+        ),
+    )
+
+
 def check_feedback_author(session: Session, user: User, booking_id: int) -> Booking:
     """The booking, when `user` is its shift's mentor (404 before 403)."""
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if booking.shift.mentor_id != user.id:
         raise Forbidden("only the shift's mentor gives feedback on it")
     return booking
 
 
 def check_reflection_author(session: Session, user: User, booking_id: int) -> Booking:
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if booking.mentee_id != user.id:
         raise Forbidden("only the mentee who attended reflects on a shift")
     return booking
@@ -130,7 +187,7 @@ def give_feedback(
     now: datetime | None = None,
 ) -> ShiftFeedback:
     """The shift's mentor's feedback on an attended booking; one per booking."""
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if booking.shift.mentor_id != author.id:
         raise Forbidden("only the shift's mentor gives feedback on it")
     if not attended(booking):
@@ -154,12 +211,11 @@ def give_feedback(
         updated_by_id=author.id,
         ratings=[CompetencyRating(competency_id=r.competency_id, level=r.level) for r in checked],
     )
-    session.add(feedback)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:  # two requests raced for the same booking
-        raise Conflict("feedback on this shift was already given", code="already_given") from exc
+    add_unique(
+        session,
+        feedback,
+        Conflict("feedback on this shift was already given", code="already_given"),
+    )
     return feedback
 
 
@@ -178,7 +234,7 @@ def edit_feedback(
     now: datetime | None = None,
 ) -> ShiftFeedback:
     """Its author may change it for EDIT_DAYS after giving it; then it is locked."""
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     feedback = feedback_of(session, booking.id)
     if feedback is None:
         raise NotFound("no feedback on this shift yet")
@@ -217,7 +273,7 @@ def may_read_feedback(viewer: User, booking: Booking) -> bool:
 
 
 def read_feedback(session: Session, viewer: User, booking_id: int) -> ShiftFeedback:
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if not may_read_feedback(viewer, booking):
         raise Forbidden("only the mentee, the shift's mentor and coordinators see this feedback")
     feedback = feedback_of(session, booking.id)
@@ -266,7 +322,7 @@ def give_reflection(
     now: datetime | None = None,
 ) -> Reflection:
     """The booking's mentee reflects on an attended shift; one per booking."""
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if booking.mentee_id != mentee.id:
         raise Forbidden("only the mentee who attended reflects on a shift")
     if not attended(booking):
@@ -297,18 +353,17 @@ def give_reflection(
         ),
         created_at=utc_now(now),
     )
-    session.add(reflection)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("you have already reflected on this shift", code="already_given") from exc
+    add_unique(
+        session,
+        reflection,
+        Conflict("you have already reflected on this shift", code="already_given"),
+    )
     return reflection
 
 
 def read_reflection(session: Session, viewer: User, booking_id: int) -> Reflection:
     """The mentee and coordinators only: a mentor never sees a single rating or comment."""
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     if not (viewer.is_coordinator or viewer.id == booking.mentee_id):
         raise Forbidden("a reflection is seen by its mentee and coordinators only")
     reflection = reflection_of(session, booking.id)
@@ -343,15 +398,8 @@ def rating_summary(session: Session, mentor_id: int) -> dict[str, Any]:
 # -- sign-offs and progress ----------------------------------------------------------------
 
 
-def _mentee(session: Session, mentee_id: int) -> User:
-    mentee = session.get(User, mentee_id)
-    if mentee is None or mentee.role != Role.MENTEE:
-        raise NotFound("no such mentee")
-    return mentee
-
-
 def check_may_sign_off(session: Session, user: User, mentee_id: int) -> User:
-    mentee = _mentee(session, mentee_id)
+    mentee = get_mentee(session, mentee_id)
     if not may_sign_off(session, user, mentee.id):
         raise Forbidden(
             "a mentee's mentors, the mentors who hosted their shifts and coordinators sign off"
@@ -359,10 +407,15 @@ def check_may_sign_off(session: Session, user: User, mentee_id: int) -> User:
     return mentee
 
 
-def check_may_revoke(session: Session, user: User, signoff_id: int) -> SignOff:
+def get_sign_off(session: Session, signoff_id: int) -> SignOff:
     record = session.get(SignOff, signoff_id)
     if record is None:
         raise NotFound("no such sign-off")
+    return record
+
+
+def check_may_revoke(session: Session, user: User, signoff_id: int) -> SignOff:
+    record = get_sign_off(session, signoff_id)
     if not may_sign_off(session, user, record.mentee_id):
         raise Forbidden("only those who may sign this mentee off may revoke a sign-off")
     return record
@@ -415,12 +468,11 @@ def sign_off(
         note=text_field(note, "note", limit=COMMENT_MAX, required=False),
         signed_at=moment,
     )
-    session.add(record)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("this competency is already signed off", code="already_signed_off") from exc
+    add_unique(
+        session,
+        record,
+        Conflict("this competency is already signed off", code="already_signed_off"),
+    )
     session.add(
         SignOffEvent(
             signoff_id=record.id,
@@ -512,7 +564,7 @@ class Progress:
 def progress(session: Session, viewer: User, mentee_id: int) -> Progress:
     """Every competency that concerns the mentee (general ones, their specialties' ones and any
     they were rated or signed off on), with its status, and the full sign-off history."""
-    mentee = _mentee(session, mentee_id)
+    mentee = get_mentee(session, mentee_id)
     if not may_view_progress(session, viewer, mentee.id):
         raise Forbidden("a mentee's progress is seen by them, their mentors and coordinators")
     specialty_ids = set(

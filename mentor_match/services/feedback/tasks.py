@@ -28,8 +28,9 @@ from mentor_match.models import (
     TaskReminder,
     User,
 )
-from mentor_match.services.errors import Conflict, NotFound
+from mentor_match.services.errors import Conflict
 from mentor_match.services.feedback.common import FEEDBACK_DUE_DAYS, local_date, utc_now
+from mentor_match.services.people import get_mentor
 
 FINAL_EVALUATION_DAYS = 14  # after the mentorship ends
 MIDPOINT_AFTER_DAYS = 45  # a mentorship this old is asked for its midpoint evaluation…
@@ -231,10 +232,7 @@ def _record(session: Session, user_id: int, key: str, day: date) -> bool:
 
 
 def check_mentor(session: Session, mentor_id: int) -> User:
-    mentor = session.get(User, mentor_id)
-    if mentor is None or mentor.role != Role.MENTOR:
-        raise NotFound("no such mentor")
-    return mentor
+    return get_mentor(session, mentor_id)
 
 
 def nudge(session: Session, mentor_id: int, now: datetime | None = None) -> int:

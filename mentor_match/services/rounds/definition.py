@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from mentor_match.database import utcnow
@@ -19,7 +19,7 @@ from mentor_match.models import (
     UnmatchedMentee,
     User,
 )
-from mentor_match.services.errors import Invalid, NotFound
+from mentor_match.services.errors import Conflict, Invalid, NotFound
 
 #: A run still waiting for a worker this long after it was queued is taken to be lost.
 STALE_RUN = timedelta(minutes=10)
@@ -164,6 +164,25 @@ def get_round(session: Session, round_id: int) -> MatchRound:
     if match_round is None:
         raise NotFound(f"there is no match round {round_id}")
     return match_round
+
+
+def claim_publication(session: Session, match_round: MatchRound, now: datetime) -> None:
+    """Move a proposed round to published with one conditional UPDATE, so that of two
+    publishes only one passes; Conflict when the round is published already or not proposed."""
+    claimed = session.execute(
+        update(MatchRound)
+        .where(MatchRound.id == match_round.id, MatchRound.status == RoundStatus.PROPOSED.value)
+        .values(status=RoundStatus.PUBLISHED.value, published_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(match_round)
+        if match_round.status == RoundStatus.PUBLISHED:
+            raise Conflict("this round is already published", code="already_published")
+        raise Conflict(
+            f"only a proposed round can be published; this one is {match_round.status}",
+            code="not_proposed",
+        )
 
 
 def list_rounds(session: Session) -> list[MatchRound]:

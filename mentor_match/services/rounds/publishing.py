@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -21,7 +21,7 @@ from mentor_match.models import (
     User,
 )
 from mentor_match.services.errors import Conflict
-from mentor_match.services.rounds.definition import get_round
+from mentor_match.services.rounds.definition import claim_publication, get_round
 from mentor_match.services.rounds.self_select import publish_suggestions
 
 
@@ -47,20 +47,7 @@ def publish_round(session: Session, round_id: int, base_url: str = "") -> MatchR
             code="nothing_to_publish",
         )
     now = utcnow()
-    claimed = session.execute(
-        update(MatchRound)
-        .where(MatchRound.id == round_id, MatchRound.status == RoundStatus.PROPOSED.value)
-        .values(status=RoundStatus.PUBLISHED.value, published_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(match_round)
-        if match_round.status == RoundStatus.PUBLISHED:
-            raise Conflict("this round is already published", code="already_published")
-        raise Conflict(
-            f"only a proposed round can be published; this one is {match_round.status}",
-            code="not_proposed",
-        )
+    claim_publication(session, match_round, now)
     pairs = session.execute(
         select(ProposedMatch.mentee_id, ProposedMatch.mentor_id, ProposedMatch.score)
         .where(ProposedMatch.round_id == round_id)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from mentor_match.database import begin_write, utcnow
 from mentor_match.mail import Mail, queue
 from mentor_match.matching.modes import suggestions as best_mentors
-from mentor_match.models import MatchRound, MentorSuggestion, RoundStatus, User
-from mentor_match.services.errors import Conflict
-from mentor_match.services.rounds.definition import DEFAULT_SUGGESTIONS, get_round
+from mentor_match.models import MatchRound, MentorSuggestion, User
+from mentor_match.services.rounds.definition import (
+    DEFAULT_SUGGESTIONS,
+    claim_publication,
+    get_round,
+)
 from mentor_match.services.rounds.pool import load_round_input
 
 
@@ -18,20 +21,7 @@ def publish_suggestions(session: Session, round_id: int, base_url: str = "") -> 
     """Publish a self-select round: store each pool mentee's best mentors and tell them."""
     begin_write(session)
     match_round = get_round(session, round_id)
-    claimed = session.execute(
-        update(MatchRound)
-        .where(MatchRound.id == round_id, MatchRound.status == RoundStatus.PROPOSED.value)
-        .values(status=RoundStatus.PUBLISHED.value, published_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        session.refresh(match_round)
-        if match_round.status == RoundStatus.PUBLISHED:
-            raise Conflict("this round is already published", code="already_published")
-        raise Conflict(
-            f"only a proposed round can be published; this one is {match_round.status}",
-            code="not_proposed",
-        )
+    claim_publication(session, match_round, utcnow())
     pool = load_round_input(session, match_round)
     found = best_mentors(pool.data, match_round.suggestions or DEFAULT_SUGGESTIONS)
     rows = [
