@@ -183,19 +183,6 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def json_object_with(allowed: set[str] | frozenset[str]) -> dict[str, Any]:
-    """The request's JSON object, refusing any field outside `allowed` (422 naming each), so
-    a client can never set what it may not (role, id, counters) by adding a field."""
-    data = json_body()
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise Invalid(
-            f"unknown or unchangeable field(s): {', '.join(unknown)}",
-            details=[{"field": name, "message": "not accepted here"} for name in unknown],
-        )
-    return data
-
-
 def query_int(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
