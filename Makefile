@@ -81,6 +81,11 @@ bench: $(VENV)/.installed-test
 	$(PY) benchmarks/calendar_feed.py
 	$(PY) benchmarks/booking_bench.py
 	$(PY) benchmarks/feedback_bench.py
+	$(PY) benchmarks/stable_bench.py
+	$(PY) benchmarks/outbox_bench.py
+	$(PY) benchmarks/cpd_bench.py
+	$(PY) benchmarks/dashboard_bench.py
+	$(PY) benchmarks/body_limit_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache build
