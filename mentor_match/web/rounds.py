@@ -275,7 +275,6 @@ def _back(round_id: int):  # noqa: ANN202
 @coordinator_required
 def run(round_id: int):  # noqa: ANN201
     try:
-        review.remember_current_proposal(db.session, round_id)
         start_round_run(round_id)
     except ServiceError as exc:
         refused(exc)

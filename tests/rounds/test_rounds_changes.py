@@ -46,3 +46,25 @@ def test_a_rerun_shows_what_changed_and_warns_about_pins(app, client, make_user)
     assert "Ben Onc: Mo One → Bo Both" in changes
     assert "The pins lowered the most mentees this round can match from 2 to 1" in changes
     assert first and only_mtm
+
+
+def test_a_rerun_through_the_api_is_compared_on_the_page_too(app, client, make_user, token_for):
+    coordinator = make_user("coordinator", email="c@example.org")
+    add_person(app, make_user, "mentor", name="Mo One", specialties=("oncology",), capacity=1)
+    both = add_person(
+        app, make_user, "mentor", name="Bo Both", specialties=("oncology", "mtm"), capacity=1
+    )
+    add_person(app, make_user, "mentee", name="Ann Mtm", specialties=("mtm",))
+    onc = add_person(app, make_user, "mentee", name="Ben Onc", specialties=("oncology",))
+    headers = token_for(coordinator)
+    round_id = client.post("/api/v1/rounds", json={"name": "By API"}, headers=headers).get_json()[
+        "id"
+    ]
+    assert client.post(f"/api/v1/rounds/{round_id}/run", headers=headers).status_code == 200
+    pin = {"mentee_id": onc, "mentor_id": both}
+    assert client.post(f"/api/v1/rounds/{round_id}/pins", json=pin, headers=headers).status_code
+    assert client.post(f"/api/v1/rounds/{round_id}/run", headers=headers).status_code == 200
+    login(client, "c@example.org")
+    changes = _section(client.get(f"/rounds/{round_id}").get_data(as_text=True))
+    assert "Ann Mtm (was with Bo Both)" in changes
+    assert "Ben Onc: Mo One → Bo Both" in changes

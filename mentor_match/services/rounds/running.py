@@ -39,6 +39,7 @@ from mentor_match.services.rounds.definition import (
     is_stale_run,
 )
 from mentor_match.services.rounds.pool import load_round_input
+from mentor_match.services.rounds.review import remember_current_proposal
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ def start_run(session: Session, round_id: int) -> MatchRound:
     run. Commit it before running, so other servers can see the round is running.
     """
     match_round = get_round(session, round_id)
+    # Keep the proposal this run replaces, so the review can say what changed (page, API, CLI).
+    remember_current_proposal(session, round_id)
     now = utcnow()
     claimed = session.execute(
         update(MatchRound)
