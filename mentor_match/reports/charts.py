@@ -310,11 +310,22 @@ def _heatmap(figure: Any, axes: Any, chart: Chart, labels: list[str]) -> None:
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
-ET.register_namespace("dc", "http://purl.org/dc/elements/1.1/")
-ET.register_namespace("cc", "http://creativecommons.org/ns#")
-ET.register_namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+PREFIXES = {
+    "": SVG_NS,
+    "xlink": XLINK_NS,
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "cc": "http://creativecommons.org/ns#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+
+
+def _serialise(root: ET.Element) -> str:
+    """The SVG as text with its usual prefixes. ElementTree's prefix table is global and other
+    libraries (an XHTML default namespace, say) may have changed it since: set it each time."""
+    for prefix, uri in PREFIXES.items():
+        ET.register_namespace(prefix, uri)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
+
 
 # CSS properties that SVG also accepts as presentation attributes (SVG 1.1 §6.4, SVG 2).
 PRESENTATION = frozenset(
@@ -404,4 +415,4 @@ def clean_svg(text: str, title: str, summary: str) -> str:
     heading.text = title
     root.insert(0, desc)
     root.insert(0, heading)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return _serialise(root)

@@ -228,10 +228,13 @@ def _past_shift(
     return len(attendees)
 
 
+BOOKED_AHEAD = 2  # upcoming open shifts the demo's other mentees have booked
+
+
 def _book_upcoming(
     session: Session, rng: random.Random, host: User, mentees: list[User], now: datetime
 ) -> int:
-    """Mentees book the host's coming open shifts: most fill, the first has a waitlist."""
+    """Mentees book the host's next open shifts: the first two fill, the first has a waitlist."""
     upcoming = list(
         session.scalars(
             select(Shift)
@@ -240,9 +243,13 @@ def _book_upcoming(
         )
     )
     written = 0
-    for index, shift in enumerate(upcoming):
-        wanted = 3 if index == 0 else rng.choice([0, 1, 2, 2])
-        for place, mentee in enumerate(rng.sample(mentees, k=wanted)):
+    # Only the next few shifts, and never the mentees the demo's sign-ins show (the first
+    # three): whoever tries the demo still finds open shifts with free seats to book.
+    others = mentees[3:]
+    for index, shift in enumerate(upcoming[:BOOKED_AHEAD]):
+        # The next shift is full with a waitlist, the one after full; the rest stay open.
+        wanted = shift.seats + 1 if index == 0 else shift.seats
+        for place, mentee in enumerate(rng.sample(others, k=wanted)):
             full = place >= shift.seats
             session.add(
                 Booking(

@@ -79,3 +79,10 @@ def test_a_series_must_be_a_column_of_the_table():
         Chart("k", "t", "s", "bar", (Column("a", "A", "text"),), (), series=("b",))
     with pytest.raises(ValueError, match="kind"):
         Chart("k", "t", "s", "pie", (Column("a", "A", "text"),), ())
+
+
+def test_the_svg_keeps_its_plain_prefix_whatever_else_registered_a_default_namespace():
+    # Another library taking the default prefix for XHTML once gave the charts "ns0:svg".
+    ET.register_namespace("", "http://www.w3.org/1999/xhtml")
+    svg = render_svg(_chart())
+    assert "<svg " in svg and "ns0:" not in svg
