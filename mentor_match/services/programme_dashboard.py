@@ -19,8 +19,12 @@ Definitions (also in docs/dashboard.md):
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time as clock
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -1001,19 +1005,26 @@ def cpd_standings(session: Session, site_id: int | None) -> list[Standing]:
                 audience=uan.audience if uan else None,
             )
         )
+    # Everyone with neither a cycle end nor a record shares one standing, worked out once.
     nothing = evaluate(rules, Cycle(today, today), [], today)
+    shared = (
+        nothing.ce_hours,
+        tuple((r.name, r.met) for r in nothing.requirements),
+        tuple(nothing.missing),
+    )
     out = []
     for person_id, name in people:
-        end, done = ends.get(person_id), records.get(person_id, [])
+        end, done = ends.get(person_id), records.get(person_id)
+        if end is None and not done:
+            out.append(Standing(name, None, *shared))
+            continue
         if end is not None:
-            progress = evaluate(rules, Cycle.ending(end, rules.cycle_years), done, today)
-        elif done:
+            progress = evaluate(rules, Cycle.ending(end, rules.cycle_years), done or [], today)
+        else:
             # No cycle recorded: every activity counts (as on the CPD page).
             first = min(r.completed_on for r in done)
             last = max(today, *(r.completed_on for r in done))
             progress = evaluate(rules, Cycle(first, last), done, today)
-        else:
-            progress = nothing
         out.append(
             Standing(
                 name,
@@ -1209,6 +1220,69 @@ def one_chart(session: Session, filters: Filters, key: str) -> Chart:
                 if chart.key == key:
                     return chart
     raise NotFound(f"there is no chart '{key}'")
+
+
+@dataclass
+class _Kept:
+    filters: Filters
+    charts: dict[str, Chart]
+    until: float
+    drawn: dict[str, str] = field(default_factory=dict)
+
+
+class PageCharts:
+    """The charts one page view computed, kept for a few minutes under a random key.
+
+    The page's image and CSV links carry the key, so its fourteen images are drawn from the
+    very records the page's tables show instead of each re-running its section's queries. A
+    link whose key is unknown (expired, another process, a typed URL) computes the chart
+    afresh, so nothing is ever served that the page did not show or the database does not say.
+    """
+
+    def __init__(self, size: int = 64, seconds: float = 600.0) -> None:
+        self.size, self.seconds = size, seconds
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, found: Dashboard) -> str:
+        key = secrets.token_urlsafe(12)
+        charts = {chart.key: chart for chart in found.charts()}
+        with self._lock:
+            self._kept[key] = _Kept(found.filters, charts, clock.monotonic() + self.seconds)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return key
+
+    def _entry(self, key: str | None, filters: Filters) -> _Kept | None:
+        if not key:
+            return None
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None or kept.until < clock.monotonic() or kept.filters != filters:
+                return None
+            return kept
+
+    def chart(self, key: str | None, filters: Filters, chart: str) -> Chart | None:
+        kept = self._entry(key, filters)
+        return kept.charts.get(chart) if kept else None
+
+    def drawing(
+        self, key: str | None, filters: Filters, chart: str, draw: Callable[[Chart], str]
+    ) -> str | None:
+        """The chart's image drawn once per page view (None when the key is not kept)."""
+        kept = self._entry(key, filters)
+        if kept is None or chart not in kept.charts:
+            return None
+        if chart not in kept.drawn:
+            kept.drawn[chart] = draw(kept.charts[chart])
+        return kept.drawn[chart]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+page_charts = PageCharts()
 
 
 def dashboard_dict(found: Dashboard) -> dict[str, Any]:
