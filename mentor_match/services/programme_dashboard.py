@@ -653,22 +653,33 @@ def _hours_charts(
     week_rows = tuple(
         (m.isoformat(), *(weekly[m][4:] if m in weekly else zero)) for m in _weeks(filters)
     )
+    # Summed per specialty id first (names are unique), then named: no lookup per booking.
+    per_specialty = (
+        select(
+            Shift.specialty_id.label("specialty_id"),
+            func.sum(Booking.hours).label("hours"),
+            func.count(Booking.id).label("shifts"),
+            func.count(func.distinct(Booking.mentee_id)).label("mentees"),
+        )
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(*scope)
+        .group_by(Shift.specialty_id)
+        .subquery()
+    )
     name = func.coalesce(Specialty.name, "No specialty")
     specialty_rows = tuple(
         (label, _hours(h), int(n), int(p))
         for label, h, n, p in session.execute(
             select(
                 name,
-                func.sum(Booking.hours),
-                func.count(Booking.id),
-                func.count(func.distinct(Booking.mentee_id)),
+                per_specialty.c.hours,
+                per_specialty.c.shifts,
+                per_specialty.c.mentees,
             )
-            .select_from(Booking)
-            .join(Shift, Shift.id == Booking.shift_id)
-            .outerjoin(Specialty, Specialty.id == Shift.specialty_id)
-            .where(*scope)
-            .group_by(name)
-            .order_by(func.sum(Booking.hours).desc(), name)
+            .select_from(per_specialty)
+            .outerjoin(Specialty, Specialty.id == per_specialty.c.specialty_id)
+            .order_by(per_specialty.c.hours.desc(), name)
         )
     )
     total = sum((r[1] for r in specialty_rows), Decimal("0.00"))
@@ -741,23 +752,34 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
         scope.append(Shift.mentor_id.in_(_mentors_at(filters.site_id)))
     per_mentor: dict[int, list[int]] = {}
     names: dict[int, str] = {}
-    for mentor_id, name, *counts in session.execute(
+    # Counted per mentor first, then named: one name lookup per mentor, not per booking.
+    tasks = (
         select(
-            Shift.mentor_id,
-            User.name,
-            func.count(Booking.id),
-            func.count(ShiftFeedback.id),
-            _count_if(and_(ShiftFeedback.id.is_(None), Shift.end_at < late)),
-            func.count(Reflection.id),
-            _count_if(and_(Reflection.id.is_(None), Shift.end_at < late)),
+            Shift.mentor_id.label("mentor_id"),
+            func.count(Booking.id).label("attended"),
+            func.count(ShiftFeedback.id).label("feedback"),
+            _count_if(and_(ShiftFeedback.id.is_(None), Shift.end_at < late)).label("fb_late"),
+            func.count(Reflection.id).label("reflections"),
+            _count_if(and_(Reflection.id.is_(None), Shift.end_at < late)).label("refl_late"),
         )
         .select_from(Booking)
         .join(Shift, Shift.id == Booking.shift_id)
-        .join(User, User.id == Shift.mentor_id)
         .outerjoin(ShiftFeedback, ShiftFeedback.booking_id == Booking.id)
         .outerjoin(Reflection, Reflection.booking_id == Booking.id)
         .where(*scope)
-        .group_by(Shift.mentor_id, User.name)
+        .group_by(Shift.mentor_id)
+        .subquery()
+    )
+    for mentor_id, name, *counts in session.execute(
+        select(
+            tasks.c.mentor_id,
+            User.name,
+            tasks.c.attended,
+            tasks.c.feedback,
+            tasks.c.fb_late,
+            tasks.c.reflections,
+            tasks.c.refl_late,
+        ).join(User, User.id == tasks.c.mentor_id)
     ):
         names[mentor_id] = name
         per_mentor[mentor_id] = [int(c) for c in counts] + [0, 0, 0]
