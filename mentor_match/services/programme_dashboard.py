@@ -558,17 +558,19 @@ def scores_section(session: Session, filters: Filters) -> list[Chart]:
 
 
 def _weekly_bookings(session: Session, filters: Filters) -> dict[date, tuple[Any, ...]]:
-    """Per week: confirmed, attended, no-shows, waitlisted, then the attended shadowing's hours
-    and sessions: one pass over the bookings for both the seats and the hours charts.
+    """Per week: seats offered, confirmed, attended, no-shows, waitlisted, then the attended
+    shadowing's hours and sessions: one pass for both the seats and the hours charts.
 
     Bookings are summed per shift first (along the covering index), then shifts per week, so
-    the week is computed once per shift rather than once per booking.
+    the week is computed once per shift rather than once per booking. Shifts without a booking
+    are kept (outer join), so the same pass also sums the seats offered (the first figure).
     """
     confirmed = Booking.status == BookingStatus.CONFIRMED
     shadowed = and_(*_attended())
     per_shift = (
         select(
             Shift.start_at.label("start_at"),
+            Shift.seats.label("seats"),
             _count_if(confirmed).label("confirmed"),
             _count_if(and_(confirmed, Booking.attended.is_(True))).label("attended"),
             _count_if(and_(confirmed, Booking.attended.is_(False))).label("no_shows"),
@@ -576,16 +578,20 @@ def _weekly_bookings(session: Session, filters: Filters) -> dict[date, tuple[Any
             func.sum(case((shadowed, Booking.hours))).label("hours"),
             _count_if(shadowed).label("sessions"),
         )
-        .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .where(*_shift_scope(filters), Booking.status != BookingStatus.CANCELLED)
-        .group_by(Shift.id, Shift.start_at)
+        .select_from(Shift)
+        .outerjoin(
+            Booking,
+            and_(Booking.shift_id == Shift.id, Booking.status != BookingStatus.CANCELLED),
+        )
+        .where(*_shift_scope(filters))
+        .group_by(Shift.id, Shift.start_at, Shift.seats)
         .subquery()
     )
     week = _week_of(session, per_shift.c.start_at).label("week")
     rows = session.execute(
         select(
             week,
+            func.sum(per_shift.c.seats),
             func.sum(per_shift.c.confirmed),
             func.sum(per_shift.c.attended),
             func.sum(per_shift.c.no_shows),
@@ -603,18 +609,10 @@ def _weekly_bookings(session: Session, filters: Filters) -> dict[date, tuple[Any
 def shifts_section(session: Session, filters: Filters) -> list[Chart]:
     """Seats offered, booked, attended, no-shows and the waitlist, week by week; and the
     attended shadowing hours (as mentors confirmed them) by week and by specialty."""
-    week = _week_of(session, Shift.start_at).label("week")
-    offered = {
-        _as_date(k): int(v or 0)
-        for k, v in session.execute(
-            select(week, func.sum(Shift.seats)).where(*_shift_scope(filters)).group_by(week)
-        )
-    }
     weekly = _weekly_bookings(session, filters)
-    nothing = (0, 0, 0, 0, Decimal("0.00"), 0)
+    nothing = (0, 0, 0, 0, 0, Decimal("0.00"), 0)
     rows = tuple(
-        (monday.isoformat(), offered.get(monday, 0), *weekly.get(monday, nothing)[:4])
-        for monday in _weeks(filters)
+        (monday.isoformat(), *weekly.get(monday, nothing)[:5]) for monday in _weeks(filters)
     )
     seats, booked, attended, no_shows, waiting = (sum(r[i] for r in rows) for i in range(1, 6))
     fill = f" ({booked * 100 // seats}% filled)" if seats else ""
@@ -651,7 +649,7 @@ def _hours_charts(
     scope = [*_shift_scope(filters), *_attended()]
     zero = (Decimal("0.00"), 0)
     week_rows = tuple(
-        (m.isoformat(), *(weekly[m][4:] if m in weekly else zero)) for m in _weeks(filters)
+        (m.isoformat(), *(weekly[m][5:] if m in weekly else zero)) for m in _weeks(filters)
     )
     # Summed per specialty id first (names are unique), then named: no lookup per booking.
     per_specialty = (
