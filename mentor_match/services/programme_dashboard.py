@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import Date, and_, case, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -1220,8 +1220,20 @@ class Dashboard:
         return [chart for section in self.sections for chart in section.charts]
 
 
+def _plan_for_these_dates(session: Session) -> None:
+    """On PostgreSQL, plan each statement for its own dates and site in this transaction.
+
+    The driver prepares a statement once it has run a few times, and PostgreSQL then may
+    switch to one generic plan for any dates: for a year of bookings that plan is about half
+    as fast again as one made for the actual range (measured with the benchmark).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def dashboard(session: Session, filters: Filters) -> Dashboard:
     """Every section's charts for these filters."""
+    _plan_for_these_dates(session)
     return Dashboard(
         filters,
         [BuiltSection(s.key, s.title, s.question, s.build(session, filters)) for s in SECTIONS],
@@ -1234,6 +1246,7 @@ def chart_keys() -> list[str]:
 
 def one_chart(session: Session, filters: Filters, key: str) -> Chart:
     """One chart by key (its section's queries only); 404 for an unknown key."""
+    _plan_for_these_dates(session)
     for section in SECTIONS:
         if key in section.charts:
             for chart in section.build(session, filters):
