@@ -51,6 +51,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
 
 
+# Per pooled connection; the pages are only held once read.
+SQLITE_CACHE_KIB = 32 * 1024
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     """Install SQLite pragmas and our own transaction control; nothing to do on PostgreSQL."""
     if engine.dialect.name != "sqlite":
@@ -67,6 +71,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         if database and database != ":memory:" and not database.startswith("file::memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # A page cache of 32 MiB (the default is 2 MiB): reports that aggregate a year of
+            # bookings read their index pages from memory instead of the operating system's.
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

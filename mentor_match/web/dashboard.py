@@ -25,9 +25,10 @@ add_link(
 )
 
 
-def svg_response(chart: Chart) -> Response:
+def svg_response(chart: Chart | str) -> Response:
     """A chart as an image of its own: the page's CSP never has to allow inline SVG styles."""
-    response = Response(render_svg(chart), mimetype="image/svg+xml")
+    drawn = chart if isinstance(chart, str) else render_svg(chart)
+    response = Response(drawn, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=60"
     return response
 
@@ -42,6 +43,8 @@ def index():  # noqa: ANN201
         error = exc
         filters = board.parse_filters(db.session, {})
     found = board.dashboard(db.session, filters)
+    # The images and tables linked from this page are drawn from the charts it shows.
+    kept = board.page_charts.keep(found)
     page = render_template(
         "dashboard/index.html",
         board=found,
@@ -49,6 +52,7 @@ def index():  # noqa: ANN201
         sites=board.sites(db.session),
         error=error,
         args=filters.query_args(),
+        chart_args={**filters.query_args(), "v": kept},
     )
     return page, 422 if error else 200
 
@@ -57,14 +61,17 @@ def index():  # noqa: ANN201
 @coordinator_required
 def chart_svg(chart: str) -> Response:
     filters = board.parse_filters(db.session, request.args)
-    return svg_response(board.one_chart(db.session, filters, chart))
+    drawn = board.page_charts.drawing(request.args.get("v"), filters, chart, render_svg)
+    return svg_response(drawn or board.one_chart(db.session, filters, chart))
 
 
 @bp.get("/charts/<chart>.csv")
 @coordinator_required
 def chart_table(chart: str) -> Response:
     filters = board.parse_filters(db.session, request.args)
-    found = board.one_chart(db.session, filters, chart)
+    found = board.page_charts.chart(request.args.get("v"), filters, chart) or board.one_chart(
+        db.session, filters, chart
+    )
     name = f"{found.key.replace('_', '-')}-{filters.start}-to-{filters.end}.csv"
     return download(chart_csv(found), name)
 

@@ -49,6 +49,7 @@ def test_sqlite_foreign_keys_and_wal(app):
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert db.session.execute(text("PRAGMA cache_size")).scalar() == -32 * 1024
 
 
 def test_foreign_keys_are_enforced(app):
