@@ -1,4 +1,4 @@
-"""Phone-width (390 px) screenshots of the home, booking, round review and profile pages.
+"""Phone-width (390 px) screenshots of the main pages, and the dashboard at 1280 px.
 
 They are written to a temporary folder on every run (and each page is checked for sideways
 scrolling); with MENTOR_MATCH_SCREENSHOTS=1 they replace the ones in docs/screenshots/:
@@ -26,6 +26,9 @@ SHOTS = [
     ("mentee", "/bookings/", "my-bookings"),
     ("coordinator", "/rounds/1", "round-review"),
     ("mentee", "/profile/", "profile"),
+    ("coordinator", "/dashboard", "dashboard"),
+    ("mentee", "/cpd/", "cpd"),
+    ("mentor", "/feedback/", "feedback"),
 ]
 
 
@@ -48,3 +51,13 @@ def test_phone_screenshots(visit, folder: Path) -> None:
         target = folder / f"{name}-390.png"
         visitor.page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
+
+
+def test_desktop_screenshot_of_the_dashboard(visit, folder: Path) -> None:
+    coordinator = visit("coordinator")
+    coordinator.page.set_viewport_size({"width": 1280, "height": 900})
+    coordinator.go("/dashboard")
+    coordinator.page.wait_for_load_state("networkidle")  # the charts are images of their own
+    target = folder / "dashboard-1280.png"
+    coordinator.page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 50_000
