@@ -280,11 +280,6 @@ def create_activity() -> tuple[dict[str, Any], int]:
 def update_activity(activity_id: int) -> dict[str, Any]:
     body = parse_body(ActivityChanges)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    for name in ("title", "provider", "completed_on", "hours", "kind"):
-        if name in changes and changes[name] is None:
-            raise Invalid(
-                f"{name} cannot be removed", details=[{"field": name, "message": "is required"}]
-            )
     user = caller()
     activity = cpd_portfolio.update_activity(db.session, user, activity_id, changes)
     return cpd_portfolio.single_activity_dict(db.session, user, activity)

@@ -225,6 +225,9 @@ def visible_activity(session: Session, user: User, activity_id: int) -> CeActivi
     return activity
 
 
+KEPT_FIELDS = ("title", "provider", "completed_on", "hours", "kind")
+
+
 def update_activity(
     session: Session,
     user: User,
@@ -234,6 +237,12 @@ def update_activity(
     today: date | None = None,
 ) -> CeActivity:
     activity = own_activity(session, user, activity_id)
+    # A change may clear the optional parts (UAN, reflection), never the ones an activity needs.
+    for name in KEPT_FIELDS:
+        if name in changes and changes[name] is None:
+            raise Invalid(
+                f"{name} cannot be removed", details=[{"field": name, "message": "is required"}]
+            )
     raw = {name: getattr(activity, name) for name in ACTIVITY_FIELDS}
     raw.update(changes)
     fields, problems = check_activity(raw, today or today_utc())
