@@ -570,14 +570,7 @@ def compliance(
             MenteeProfile.site_id == site_id
         )
     people = session.execute(mentees.order_by(User.name)).all()
-    ids = mentees.with_only_columns(User.id)  # only the people reported on
-    ends = dict(
-        session.execute(
-            select(Certification.user_id, Certification.cycle_ends_on).where(
-                Certification.user_id.in_(ids)
-            )
-        ).all()
-    )
+    ends = dict(session.execute(select(Certification.user_id, Certification.cycle_ends_on)).all())
     per_user: dict[int, list[ActivityRecord]] = defaultdict(list)
     # Plain columns, not ORM objects: the report reads every activity of the programme.
     for user_id, activity_id, completed_on, hours, kind, uan_text in session.execute(
@@ -588,7 +581,7 @@ def compliance(
             CeActivity.hours,
             CeActivity.kind,
             CeActivity.uan,
-        ).where(CeActivity.user_id.in_(ids))
+        )
     ):
         uan = _uan(uan_text)
         per_user[user_id].append(
