@@ -37,6 +37,8 @@ from mentor_match.matching.scoring import FACTORS
 from mentor_match.models import (
     Booking,
     BookingStatus,
+    CeActivity,
+    Certification,
     Competency,
     CompetencyRating,
     Evaluation,
@@ -58,6 +60,7 @@ from mentor_match.models import (
     User,
     mentor_specialties,
 )
+from mentor_match.recertification import ActivityRecord, Cycle, evaluate, parse_uan
 from mentor_match.reports.charts import Chart, Column
 from mentor_match.services.cpd import portfolio
 from mentor_match.services.cpd.portfolio import SHORT_WINDOW_DAYS
@@ -985,12 +988,83 @@ class Standing:
 
 
 def cpd_standings(session: Session, site_id: int | None) -> list[Standing]:
-    """Every active mentee's standing against the current rule set: the CPD compliance report's
-    rows (one rule, one place), nearest cycle end first."""
-    return [
-        Standing(r.name, r.days_left, r.ce_hours, r.requirements, r.missing)
-        for r in portfolio.compliance(session, site_id=site_id)
-    ]
+    """Every active mentee's standing against the current rule set, by the CPD portfolio's
+    rules (`recertification.evaluate`), nearest cycle end first, as its compliance report.
+
+    Mentees with neither a cycle end nor any CE share one evaluation (short of everything), so
+    a programme of thousands costs one evaluation per mentee who actually recorded something.
+    """
+    rules = portfolio.current_rules(session)
+    today = portfolio.today_utc()
+    mentees = select(User.id, User.name).where(User.role == Role.MENTEE, User.active.is_(True))
+    if site_id is not None:
+        mentees = mentees.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
+            MenteeProfile.site_id == site_id
+        )
+    people = session.execute(mentees.order_by(User.name)).all()
+    ends = dict(
+        session.execute(
+            select(Certification.user_id, Certification.cycle_ends_on).where(
+                Certification.user_id.in_(mentees.with_only_columns(User.id)),
+                Certification.cycle_ends_on.is_not(None),
+            )
+        ).all()
+    )
+    records: dict[int, list[ActivityRecord]] = {}
+    for activity in session.scalars(
+        select(CeActivity).where(CeActivity.user_id.in_(mentees.with_only_columns(User.id)))
+    ):
+        uan = _parsed_uan(activity.uan)
+        records.setdefault(activity.user_id, []).append(
+            ActivityRecord(
+                id=activity.id,
+                completed_on=activity.completed_on,
+                hours=Decimal(activity.hours).quantize(Decimal("0.01")),
+                kind=activity.kind,
+                topic=uan.topic if uan else None,
+                audience=uan.audience if uan else None,
+            )
+        )
+    # Everyone with neither a cycle end nor a record shares one standing, worked out once.
+    nothing = evaluate(rules, Cycle(today, today), [], today)
+    shared = (
+        nothing.ce_hours,
+        tuple((r.name, r.met) for r in nothing.requirements),
+        tuple(nothing.missing),
+    )
+    out = []
+    for person_id, name in people:
+        end, done = ends.get(person_id), records.get(person_id)
+        if end is None and not done:
+            out.append(Standing(name, None, *shared))
+            continue
+        if end is not None:
+            progress = evaluate(rules, Cycle.ending(end, rules.cycle_years), done or [], today)
+        else:
+            # No cycle recorded: every activity counts (as on the CPD page).
+            first = min(r.completed_on for r in done)
+            last = max(today, *(r.completed_on for r in done))
+            progress = evaluate(rules, Cycle(first, last), done, today)
+        out.append(
+            Standing(
+                name,
+                progress.days_left if end is not None else None,
+                progress.ce_hours,
+                tuple((r.name, r.met) for r in progress.requirements),
+                tuple(progress.missing),
+            )
+        )
+    out.sort(key=lambda r: (r.days_left is None, r.days_left or 0, r.name))
+    return out
+
+
+def _parsed_uan(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return parse_uan(text)
+    except ValueError:
+        return None
 
 
 def cpd_section(session: Session, filters: Filters) -> list[Chart]:

@@ -26,7 +26,6 @@ from mentor_match.models import (
     Certification,
     CpdReminder,
     CpdRuleSet,
-    MenteeProfile,
     Role,
     SignOff,
     User,
@@ -530,8 +529,6 @@ class ComplianceRow:
     ce_hours: Decimal
     met: bool
     missing: tuple[str, ...]
-    # Each requirement's name and whether it is met (total, then each category).
-    requirements: tuple[tuple[str, bool], ...] = ()
 
     def short_within(self, days: int) -> bool:
         return not self.met and self.days_left is not None and 0 <= self.days_left <= days
@@ -553,23 +550,18 @@ def compliance(
     *,
     today: date | None = None,
     short_within: int | None = None,
-    site_id: int | None = None,
 ) -> list[ComplianceRow]:
-    """Every active mentee's standing (of one site, with `site_id`), the nearest cycle end first.
+    """Every active mentee's standing, the nearest cycle end first (three queries in all).
 
     With `short_within`, only those whose cycle ends within that many days and who are short.
-    Three queries in all; mentees with neither a cycle end nor any CE share one evaluation.
     """
     today = today or today_utc()
     rules = current_rules(session)
-    mentees = select(User.id, User.name, User.email).where(
-        User.role == Role.MENTEE, User.active.is_(True)
-    )
-    if site_id is not None:
-        mentees = mentees.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
-            MenteeProfile.site_id == site_id
+    mentees = list(
+        session.scalars(
+            select(User).where(User.role == Role.MENTEE, User.active.is_(True)).order_by(User.name)
         )
-    people = session.execute(mentees.order_by(User.name)).all()
+    )
     ends = dict(session.execute(select(Certification.user_id, Certification.cycle_ends_on)).all())
     per_user: dict[int, list[ActivityRecord]] = defaultdict(list)
     # Plain columns, not ORM objects: the report reads every activity of the programme.
@@ -594,26 +586,20 @@ def compliance(
                 uan.audience if uan else None,
             )
         )
-    nothing = evaluate(rules, ANY_TIME, [], today)
     rows = []
-    for mentee_id, name, email in people:
-        end = ends.get(mentee_id)
-        done = per_user.get(mentee_id, [])
-        if end or done:
-            cycle = Cycle.ending(end, rules.cycle_years) if end else ANY_TIME
-            progress = evaluate(rules, cycle, done, today)
-        else:
-            progress = nothing
+    for mentee in mentees:
+        end = ends.get(mentee.id)
+        cycle = Cycle.ending(end, rules.cycle_years) if end else ANY_TIME
+        progress = evaluate(rules, cycle, per_user.get(mentee.id, []), today)
         row = ComplianceRow(
-            mentee_id,
-            name,
-            email,
+            mentee.id,
+            mentee.name,
+            mentee.email,
             end,
             progress.days_left if end else None,
             progress.ce_hours,
             progress.met,
             tuple(progress.missing),
-            tuple((r.name, r.met) for r in progress.requirements),
         )
         if short_within is None or row.short_within(short_within):
             rows.append(row)
