@@ -162,6 +162,34 @@ def _counts(live: Live, shift_id: int) -> tuple[int, dict[str, int]]:
         return taken, dict(rows)
 
 
+def _state(live: Live, shift_id: int, results: list) -> dict:
+    """What the database holds when an answer surprises: the shift, and each refused mentee's
+    confirmed bookings with their shifts' times (a failure explains itself)."""
+    from mentor_match.extensions import db
+    from mentor_match.models import Booking, BookingStatus, Shift
+
+    refused = [
+        r
+        for r in results
+        if not isinstance(r, Exception)
+        and r.status_code == 409
+        and r.json()["error"]["code"] != "shift_full"
+    ]
+    with live.app.app_context():
+        shift = db.session.get(Shift, shift_id)
+        state = {"shift": (shift.id, str(shift.start_at), str(shift.end_at), shift.status)}
+        for r in refused[:3]:
+            caller = r.request.headers.get("Authorization")
+            mentee = next(m for m, h in live.tokens.items() if h["Authorization"] == caller)
+            state[f"{mentee} {r.json()['error']['code']}"] = db.session.execute(
+                db.select(Booking.id, Booking.status, Shift.id, Shift.start_at, Shift.end_at)
+                .join(Shift, Shift.id == Booking.shift_id)
+                .where(Booking.mentee_id == mentee, Booking.status == BookingStatus.CONFIRMED)
+            ).all()
+        db.session.rollback()
+    return state
+
+
 def _keep_tokens_fresh(live: Live) -> None:
     """Tokens record their last use at most once a minute; keep that write out of the race."""
     from mentor_match.extensions import db
@@ -202,7 +230,7 @@ def test_fifty_mentees_race_for_three_seats(live: Live):
             for r in results
         )
         expected = {"confirmed": SEATS, "waitlisted" if waitlist else "shift_full": MENTEES - SEATS}
-        assert outcome == expected, (round_number, outcome)
+        assert outcome == expected, (round_number, outcome, _state(live, shift_id, results))
         taken, by_status = _counts(live, shift_id)
         assert taken == by_status.get("confirmed") == SEATS
 
@@ -218,7 +246,7 @@ def test_cancellations_racing_bookings_keep_the_counter(live: Live):
             r = live.crowd.sessions[0].post(
                 url, json={"waitlist": True}, headers=live.tokens[m], timeout=30
             )
-            assert r.status_code == 201
+            assert r.status_code == 201, (r.text, _state(live, shift_id, [r]))
             booked[m] = r.json()["id"]
         # Twelve booked early cancel while 20 others book: seats free and fill at once.
         calls = [
