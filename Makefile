@@ -43,15 +43,20 @@ run: $(VENV)/.installed-run instance/config.py
 
 # The whole suite on SQLite; then, when MENTOR_MATCH_TEST_POSTGRES_URL is set, every test that
 # touches a database again on PostgreSQL (the pure packages have no database to change).
+# pytest-xdist runs one worker process per core (TEST_WORKERS=1 runs in one process); a test
+# file stays on one worker, so module-wide servers and fixtures are made once. Every worker has
+# its own PostgreSQL database, SQLite files, ports and queue names.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: $(VENV)/.installed-test $(ICALCHECK)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit --quiet --recursive mentor_match --severity-level medium
 	$(VENV)/bin/lint-imports
-	MENTOR_MATCH_TEST_BACKEND=sqlite $(PY) -m pytest
+	MENTOR_MATCH_TEST_BACKEND=sqlite $(PY) -m pytest $(XDIST)
 	@if [ -n "$$MENTOR_MATCH_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL"; \
-		MENTOR_MATCH_TEST_BACKEND=postgres $(PY) -m pytest $(PURE_TESTS); \
+		MENTOR_MATCH_TEST_BACKEND=postgres $(PY) -m pytest $(XDIST) $(PURE_TESTS); \
 	else echo "MENTOR_MATCH_TEST_POSTGRES_URL is not set: PostgreSQL run skipped."; fi
 
 # The inner loop: SQLite only, no real servers or other slow tests, stop at the first failure.
