@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tests.servers import WORKER_HEADER, gunicorn_server
 LIMIT = 3
 BURST = 6
 ROUNDS = 50
+BOOT_SECONDS = 120
 _CSRF = re.compile(r'name="(?:[\w-]*-)?csrf_token"[^>]*value="([^"]+)"')
 
 pytestmark = pytest.mark.slow
@@ -26,12 +28,15 @@ class Workers:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        # gunicorn answers once its first worker is up; on a busy machine the second may take
+        # a while longer to load the app: wait for it (bounded), rather than a number of tries.
         seen: set[str] = set()
-        for _ in range(ROUNDS):
+        deadline = time.monotonic() + BOOT_SECONDS
+        while len(seen) < 2 and time.monotonic() < deadline:
             seen.update(page.headers[WORKER_HEADER] for _, page in self._burst("/healthz", None))
-            if len(seen) == 2:
-                break
-        assert len(seen) == 2, f"only worker(s) {seen} answered"
+            if len(seen) < 2:
+                time.sleep(0.2)
+        assert len(seen) == 2, f"only worker(s) {seen} answered in {BOOT_SECONDS} s"
         self.pids = sorted(seen)
 
     def _burst(self, path: str, cookies) -> list:  # noqa: ANN001
