@@ -87,6 +87,7 @@ def add_profiles(app) -> None:  # noqa: ANN001
         else:
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")
+                conn.commit()  # else the statistics are rolled back with the connection
 
 
 def _timed(client, path: str, runs: int, **kwargs) -> tuple[float, float, float, float, int]:  # noqa: ANN001
