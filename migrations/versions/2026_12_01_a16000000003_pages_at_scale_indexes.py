@@ -25,6 +25,10 @@ def upgrade():
         ['specialty_id', 'mentor_profile_id'],
         unique=False,
     )
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite plans by statistics only once ANALYZE has gathered them; without them it may
+        # walk a whole role in name order where one site's people would do.
+        op.execute('ANALYZE')
 
 
 def downgrade():
