@@ -210,3 +210,34 @@ def test_csv_exports_stream_in_parts(app, client, make_user, token_for, path):  
     emails = [line.split(",")[0] for line in lines[1:]]
     assert emails == sorted(emails), "ordered by email across pages"
     assert len(set(emails)) == people
+
+
+def test_a_round_is_reviewed_a_page_at_a_time(app, client, make_user, token_for):  # noqa: ANN001
+    coordinator = make_user("coordinator", email="coord@example.org")
+    api = token_for(coordinator)
+    login(client, "coord@example.org")
+    _grow(app, 130, 0)
+    whole = client.get("/api/v1/rounds/1", headers=api).get_json()
+    assert len(whole["matches"]) == 130 and "matches_total" not in whole  # the contract's answer
+
+    page = client.get("/api/v1/rounds/1?per_page=50&page=3&sort=-score", headers=api).get_json()
+    assert (page["page"], page["per_page"]) == (3, 50)
+    assert (page["matches_total"], page["unmatched_total"]) == (130, 130)
+    assert len(page["matches"]) == 30 and len(page["unmatched"]) == 30
+    best_first = sorted(whole["matches"], key=lambda m: (-m["score"], -m["mentee_id"]))
+    assert [m["mentee_id"] for m in page["matches"]] == [m["mentee_id"] for m in best_first[100:]]
+
+    found = client.get("/api/v1/rounds/1?q=proposed+12", headers=api).get_json()
+    names = {m["mentee_name"] for m in found["matches"]}
+    assert names == {"Mentee proposed 12"} | {f"Mentee proposed 12{n}" for n in range(10)}
+    assert found["matches_total"] == 11 and found["unmatched_total"] == 0
+
+    for query, field in (("page=0", "page"), ("per_page=501", "per_page"), ("sort=x", "sort")):
+        refused = client.get(f"/api/v1/rounds/1?{query}", headers=api)
+        assert refused.status_code == 422, query
+        assert [d["field"] for d in refused.get_json()["error"]["details"]] == [field]
+
+    html = client.get("/rounds/1?upage=2&sort=score").get_data(as_text=True)
+    assert "Not matched (130)" in html
+    assert "Page 2 of 2" in html and "Mentee waiting 129" in html
+    assert "Mentee waiting 0<" not in html  # the first page of unmatched mentees is not shown
