@@ -263,6 +263,7 @@ def generate(app) -> dict[str, int]:  # noqa: ANN001
         else:
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")
+                conn.commit()  # else the statistics are rolled back with the connection
         return {
             "users": len(users),
             "mentorships": len(mentorships),

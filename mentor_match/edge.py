@@ -4,6 +4,7 @@ re-sending invitations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from flask import Response, current_app, render_template, request
@@ -33,6 +34,34 @@ def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
             "Content-Disposition": f'attachment; filename="{filename}"',
         },
     )
+
+
+def streamed_download(parts: Iterable[str], filename: str, mimetype: str = "text/csv") -> Response:
+    """A file to save, sent a part at a time as `parts` are written (a big export starts
+    arriving at once and never sits whole in memory). The parts are read in an application
+    context of their own, with a database session of their own, opened when the first part is
+    asked for and closed after the last: the request's own transaction has ended by then."""
+    app = current_app._get_current_object()  # noqa: SLF001 - the app itself, not the proxy
+
+    def stream() -> Iterator[bytes]:
+        with app.app_context():
+            for part in parts:
+                yield part.encode()
+
+    return Response(
+        stream(),
+        headers={
+            "Content-Type": f"{mimetype}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+def export_people(kind: str) -> Response:
+    """The mentors' or mentees' export file (the import format), streamed in pages."""
+    size = int(current_app.config.get("EXPORT_PAGE_SIZE", imports.EXPORT_PAGE_SIZE))
+    parts = imports.export_people_in_parts(db.session, kind, size)
+    return streamed_download(parts, f"{kind}.csv")
 
 
 def invite_download(booking_id: int, method: str, text: str) -> Response:

@@ -8,7 +8,13 @@ from flask import Response, current_app, request
 
 from mentor_match.api.base import spec
 from mentor_match.auth import coordinator_required
-from mentor_match.edge import base_url, download, invite_limit, send_all_invitations
+from mentor_match.edge import (
+    base_url,
+    download,
+    export_people,
+    invite_limit,
+    send_all_invitations,
+)
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports
@@ -113,7 +119,7 @@ def import_template(kind: str) -> Response:
 )
 @coordinator_required
 def export(kind: str) -> Response:
-    return download(imports.export_people(db.session, kind), f"{kind}.csv")
+    return export_people(kind)
 
 
 @spec.route(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from flask import current_app, request
 from pydantic import Field
 
 from mentor_match.api.base import ID_SCHEMA, PAGE_PARAMS, query_int, spec
@@ -12,8 +13,9 @@ from mentor_match.auth import caller, coordinator_required
 from mentor_match.background import start_round_run
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
-from mentor_match.services import rounds
+from mentor_match.services import people, rounds
 from mentor_match.services.errors import Invalid
+from mentor_match.services.rounds import review
 from mentor_match.services.rounds.modes import blocking_pairs
 
 NUMBER = {"type": "number"}
@@ -86,6 +88,11 @@ ROUND_SCHEMA = {
         "unmatched": {"type": "array", "items": UNMATCHED_SCHEMA},
         "pins": PAIR_LIST,
         "exclusions": PAIR_LIST,
+        # Only when a page was asked for (page, per_page, q, sort or reason):
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "matches_total": {"type": "integer"},
+        "unmatched_total": {"type": "integer"},
     },
 }
 
@@ -223,15 +230,79 @@ def list_rounds() -> dict[str, Any]:
     return {"items": items, "total": len(items)}
 
 
+ROUND_PAGE_PARAMS = PAGE_PARAMS + [
+    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+    {
+        "name": "sort",
+        "in": "query",
+        "schema": {"type": "string", "enum": list(review.REVIEW_SORTS)},
+    },
+    {
+        "name": "reason",
+        "in": "query",
+        "schema": {"type": "string", "enum": list(rounds.REASON_TEXT)},
+    },
+]
+PAGED_KEYS = ("page", "per_page", "q", "sort", "reason")
+
+
+def _paged_round(round_id: int) -> dict[str, Any]:
+    """The round with one page of its pairs and one of its unmatched mentees (the same page
+    number), filtered and sorted as the review page does; the totals say how many there are."""
+    match_round = rounds.get_round(db.session, round_id)
+    page = query_int("page", 1)
+    per_page = query_int("per_page", review.REVIEW_PER_PAGE)
+    limit = current_app.config["PER_PAGE_MAX"]
+    details = []
+    if page < 1:
+        details.append({"field": "page", "message": "must be ≥ 1"})
+    if not 1 <= per_page <= limit:
+        details.append({"field": "per_page", "message": f"must be from 1 to {limit}"})
+    sort = request.args.get("sort", "mentee")
+    if sort not in review.REVIEW_SORTS:
+        details.append({"field": "sort", "message": f"one of {', '.join(review.REVIEW_SORTS)}"})
+    reason = request.args.get("reason", "")
+    if reason and reason not in rounds.REASON_TEXT:
+        details.append({"field": "reason", "message": f"one of {', '.join(rounds.REASON_TEXT)}"})
+    if details:
+        raise Invalid("; ".join(f"{d['field']} {d['message']}" for d in details), details=details)
+    shown = review.review_page(
+        db.session,
+        round_id,
+        q=people.check_search(request.args.get("q", ""))[:100],
+        sort=sort,
+        reason=reason,
+        page=page,
+        per_page=per_page,
+        unmatched_page=page,
+    )
+    data = rounds.round_summary(match_round)
+    data.update(
+        matches=shown.matches if page <= shown.pages else [],
+        unmatched=shown.unmatched if page <= shown.unmatched_pages else [],
+        pins=shown.pins,
+        exclusions=shown.exclusions,
+        page=page,
+        per_page=per_page,
+        matches_total=shown.total,
+        unmatched_total=shown.unmatched_shown,
+    )
+    return data
+
+
 @spec.route(
     "/rounds/<int:round_id>",
     methods=["GET"],
-    summary="A round: status, progress, proposed pairs with score breakdowns, unmatched, stats",
+    summary="A round: status, progress, proposed pairs with score breakdowns, unmatched, stats"
+    " (every pair; or one page of them with page/per_page, filtered by q, sort and reason)",
     tag="rounds",
+    query=ROUND_PAGE_PARAMS,
     responses={200: ROUND_SCHEMA},
 )
 @coordinator_required
 def get_round(round_id: int) -> dict[str, Any]:
+    if any(key in request.args for key in PAGED_KEYS):
+        return _paged_round(round_id)
     return _round(round_id)
 
 

@@ -688,10 +688,11 @@ def parse_mentees(data: bytes | str, vocabulary: SpecialtyVocabulary) -> ParseRe
 # -- writing -------------------------------------------------------------------------------
 
 
-def _write(columns: Columns, rows: Iterable[Iterable[str]]) -> str:
+def _write(columns: Columns, rows: Iterable[Iterable[str]], header: bool = True) -> str:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(columns.all)
+    if header:
+        writer.writerow(columns.all)
     for row in rows:
         writer.writerow([neutralise_cell(cell) for cell in row])
     return out.getvalue()
@@ -709,8 +710,9 @@ def _common_cells(record: MentorRecord | MenteeRecord) -> list[str]:
     ]
 
 
-def mentors_to_csv(records: Iterable[MentorRecord]) -> str:
-    """A mentors CSV (CRLF line ends) that :func:`parse_mentors` reads back unchanged."""
+def mentors_to_csv(records: Iterable[MentorRecord], *, header: bool = True) -> str:
+    """A mentors CSV (CRLF line ends) that :func:`parse_mentors` reads back unchanged;
+    `header=False` gives only the records' lines (a file written a part at a time)."""
     return _write(
         MENTOR_COLUMNS,
         (
@@ -723,17 +725,20 @@ def mentors_to_csv(records: Iterable[MentorRecord]) -> str:
             ]
             for record in records
         ),
+        header,
     )
 
 
-def mentees_to_csv(records: Iterable[MenteeRecord]) -> str:
-    """A mentees CSV (CRLF line ends) that :func:`parse_mentees` reads back unchanged."""
+def mentees_to_csv(records: Iterable[MenteeRecord], *, header: bool = True) -> str:
+    """A mentees CSV (CRLF line ends) that :func:`parse_mentees` reads back unchanged;
+    `header=False` gives only the records' lines (a file written a part at a time)."""
     return _write(
         MENTEE_COLUMNS,
         (
             [*_common_cells(record), record.goals, ";".join(record.preferred_mentors)]
             for record in records
         ),
+        header,
     )
 
 

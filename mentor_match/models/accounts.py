@@ -40,6 +40,10 @@ class User(UserMixin, db.Model):
             name="role_known",
         ),
         CheckConstraint("email = lower(email)", name="email_lower_case"),
+        # The participant lists (one role, by name, a page at a time) and the exports (one
+        # role, by email, a page after the last email) walk these in order.
+        Index("ix_users_role_name", "role", "name", "id"),
+        Index("ix_users_role_email", "role", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

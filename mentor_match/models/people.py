@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentor_match.extensions import db
@@ -43,6 +43,8 @@ mentor_specialties = Table(
         primary_key=True,
     ),
     Column("specialty_id", ForeignKey("specialties.id", ondelete="CASCADE"), primary_key=True),
+    # The mentors of a specialty (a mentee's possible candidates) without reading them all.
+    Index("ix_mentor_specialties_specialty", "specialty_id", "mentor_profile_id"),
 )
 
 

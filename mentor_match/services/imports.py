@@ -530,20 +530,72 @@ def _by_base(people: Sequence[Any], bases: dict[int, str]) -> dict[str, list[Any
 # -- export --------------------------------------------------------------------------------
 
 
+EXPORT_PAGE_SIZE = 1000  # people a part of an export file: four queries each
+
+
 def export_people(session: Session, kind: str) -> str:
     """Every mentor (or mentee) as a CSV file in the import format; re-importing it changes
     nothing. Formula-like cells are neutralised by the writer."""
-    kind = check_kind(kind)
-    role = ROLE_OF[kind]
-    profile_model = MentorProfile if kind == "mentors" else MenteeProfile
-    rows = session.execute(
-        select(User, profile_model, Site)
-        .where(User.role == role)
-        .outerjoin(profile_model, profile_model.user_id == User.id)
-        .outerjoin(Site, Site.id == profile_model.site_id)
-        .order_by(User.email)
-    ).all()
+    return "".join(export_people_in_parts(session, kind))
 
+
+def export_people_in_parts(
+    session: Session, kind: str, page_size: int = EXPORT_PAGE_SIZE
+) -> Iterator[str]:
+    """The export file a part at a time, for an answer that streams: the header, then the
+    lines of each page of `page_size` people by email (keyset paging: a page costs the same
+    at the end of the file as at its start, and memory holds one page). A bad `kind` is
+    refused now, before the first part."""
+    kind = check_kind(kind)
+    return _export_parts(session, kind, max(1, page_size))
+
+
+def _export_parts(session: Session, kind: str, page_size: int) -> Iterator[str]:
+    role = ROLE_OF[kind]
+    to_csv = mentors_to_csv if kind == "mentors" else mentees_to_csv
+    profile_model = MentorProfile if kind == "mentors" else MenteeProfile
+    if kind == "mentors":
+        extra = (
+            MentorProfile.id,
+            MentorProfile.capacity,
+            MentorProfile.credentials,
+            MentorProfile.years_experience,
+            MentorProfile.bio,
+        )
+        profile_user = MentorProfile.user_id
+        site_id = MentorProfile.site_id
+    else:
+        extra = (MenteeProfile.id, MenteeProfile.goals)
+        profile_user = MenteeProfile.user_id
+        site_id = MenteeProfile.site_id
+    yield to_csv((), header=True)
+    after = None
+    while True:
+        # Plain columns, no model objects: a page of a thousand people is a few milliseconds.
+        query = (
+            select(User.id, User.email, User.name, User.timezone, Site.name, Site.region, *extra)
+            .where(User.role == role)
+            .outerjoin(profile_model, profile_user == User.id)
+            .outerjoin(Site, Site.id == site_id)
+            .order_by(User.email)
+            .limit(page_size)
+        )
+        if after is not None:
+            query = query.where(User.email > after)
+        rows = session.execute(query).all()
+        if not rows:
+            return
+        after = rows[-1][1]
+        yield to_csv(_export_records(session, kind, rows), header=False)
+        if len(rows) < page_size:
+            return
+
+
+def _export_records(session: Session, kind: str, rows: Sequence[Any]) -> list[Any]:
+    """One page's records: rows of (user id, email, name, time zone, site, region, profile
+    id, the profile's own columns…)."""
+    user_ids = [row[0] for row in rows]
+    profile_ids = [row[6] for row in rows if row[6] is not None]
     windows: dict[int, list[Window]] = {}
     for user_id, weekday, start, end in session.execute(
         select(
@@ -551,9 +603,7 @@ def export_people(session: Session, kind: str) -> str:
             AvailabilityWindow.weekday,
             AvailabilityWindow.start_minute,
             AvailabilityWindow.end_minute,
-        )
-        .join(User, User.id == AvailabilityWindow.user_id)
-        .where(User.role == role)
+        ).where(AvailabilityWindow.user_id.in_(user_ids))
     ):
         windows.setdefault(user_id, []).append(Window(weekday, start, end))
 
@@ -562,58 +612,72 @@ def export_people(session: Session, kind: str) -> str:
         query = (
             select(mentor_specialties.c.mentor_profile_id, Specialty.slug)
             .join(Specialty, Specialty.id == mentor_specialties.c.specialty_id)
+            .where(mentor_specialties.c.mentor_profile_id.in_(profile_ids))
             .order_by(mentor_specialties.c.mentor_profile_id, Specialty.slug)
         )
     else:
         query = (
             select(MenteeSpecialty.mentee_profile_id, Specialty.slug)
             .join(Specialty, Specialty.id == MenteeSpecialty.specialty_id)
+            .where(MenteeSpecialty.mentee_profile_id.in_(profile_ids))
             .order_by(MenteeSpecialty.mentee_profile_id, MenteeSpecialty.rank)
         )
     for profile_id, slug in session.execute(query):
         specialties.setdefault(profile_id, []).append(slug)
 
     if kind == "mentors":
-        return mentors_to_csv(
+        return [
             MentorRecord(
                 line=0,
-                email=user.email,
-                name=user.name,
-                site=site.name if site else "",
-                region=site.region if site else "",
-                timezone=user.timezone,
-                specialties=tuple(specialties.get(profile.id, ())) if profile else (),
-                availability=tuple(sorted(windows.get(user.id, ()))),
-                capacity=profile.capacity if profile else 1,
-                credentials=profile.credentials if profile else "",
-                years_experience=profile.years_experience if profile else None,
-                bio=profile.bio if profile else "",
+                email=email,
+                name=name,
+                site=site or "",
+                region=region or "",
+                timezone=timezone,
+                specialties=tuple(specialties.get(profile_id, ())),
+                availability=tuple(sorted(windows.get(user_id, ()))),
+                capacity=capacity if profile_id is not None else 1,
+                credentials=credentials or "",
+                years_experience=years,
+                bio=bio or "",
             )
-            for user, profile, site in rows
-        )
+            for (
+                user_id,
+                email,
+                name,
+                timezone,
+                site,
+                region,
+                profile_id,
+                capacity,
+                credentials,
+                years,
+                bio,
+            ) in rows
+        ]
 
     preferences: dict[int, list[str]] = {}
     for profile_id, email in session.execute(
-        select(MenteePreference.mentee_profile_id, MenteePreference.mentor_email).order_by(
-            MenteePreference.mentee_profile_id, MenteePreference.rank
-        )
+        select(MenteePreference.mentee_profile_id, MenteePreference.mentor_email)
+        .where(MenteePreference.mentee_profile_id.in_(profile_ids))
+        .order_by(MenteePreference.mentee_profile_id, MenteePreference.rank)
     ):
         preferences.setdefault(profile_id, []).append(email)
-    return mentees_to_csv(
+    return [
         MenteeRecord(
             line=0,
-            email=user.email,
-            name=user.name,
-            site=site.name if site else "",
-            region=site.region if site else "",
-            timezone=user.timezone,
-            specialties=tuple(specialties.get(profile.id, ())) if profile else (),
-            availability=tuple(sorted(windows.get(user.id, ()))),
-            goals=profile.goals if profile else "",
-            preferred_mentors=tuple(preferences.get(profile.id, ())) if profile else (),
+            email=email,
+            name=name,
+            site=site or "",
+            region=region or "",
+            timezone=timezone,
+            specialties=tuple(specialties.get(profile_id, ())),
+            availability=tuple(sorted(windows.get(user_id, ()))),
+            goals=goals or "",
+            preferred_mentors=tuple(preferences.get(profile_id, ())),
         )
-        for user, profile, site in rows
-    )
+        for user_id, email, name, timezone, site, region, profile_id, goals in rows
+    ]
 
 
 # -- files waiting for confirmation (the HTML preview) --------------------------------------

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from mentor_match.auth import coordinator_required
-from mentor_match.edge import base_url, download, invite_limit
+from mentor_match.edge import base_url, download, export_people, invite_limit
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
 from mentor_match.services import imports
@@ -144,7 +144,7 @@ def template(kind: str) -> Response:
 @bp.get("/export/<kind>.csv")
 @coordinator_required
 def export(kind: str) -> Response:
-    return download(imports.export_people(db.session, kind), f"{kind}.csv")
+    return export_people(kind)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

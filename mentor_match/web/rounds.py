@@ -44,6 +44,7 @@ add_link(
 )
 
 PER_PAGE = 100
+CANDIDATES_PER_PAGE = 50
 DEFAULTS = Weights()
 WEIGHT_FIELDS = ("specialty", "availability", "site", "region", "preference", "saturation_hours")
 FACTOR_LABELS = {
@@ -149,42 +150,56 @@ def new():  # noqa: ANN201
     return render_template("rounds/new.html", form=form), 422 if form.is_submitted() else 200
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+def _page_number(name: str = "page") -> int:
+    raw = request.args.get(name, "1")
+    # Bounded: a 20-digit page number is no database query.
+    return int(raw) if raw.isdigit() and len(raw) <= 6 and int(raw) > 0 else 1
 
 
 @bp.get("/<int:round_id>")
 @coordinator_required
 def show(round_id: int):  # noqa: ANN201
     match_round = rounds.get_round(db.session, round_id)
-    data = rounds.round_dict(db.session, match_round)
-    view = _pair_view(data)
-    total = len(view.matches)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(_page_number(), pages)
-    shown = view.matches[(page - 1) * PER_PAGE : page * PER_PAGE]
+    data = rounds.round_summary(match_round)
+    sort = request.args.get("sort", "mentee")
+    view = PairView(
+        sort=sort if sort in SORT_CHOICES else "mentee",
+        q=people.check_search(request.args.get("q", ""))[:100],
+        reason=request.args.get("reason", "")[:40],
+    )
+    shown = review.review_page(
+        db.session,
+        round_id,
+        q=view.q,
+        sort=view.sort,
+        reason=view.reason,
+        page=_page_number(),
+        per_page=PER_PAGE,
+        unmatched_page=_page_number("upage"),
+    )
+    data["pins"], data["exclusions"] = shown.pins, shown.exclusions
     stats = data["stats"]
     greedy = _greedy(stats)
     return render_template(
         "rounds/show.html",
         round=data,
-        matches=shown,
-        page=page,
-        pages=pages,
-        total=total,
+        shown=shown,
+        matches=shown.matches,
+        page=shown.page,
+        pages=shown.pages,
+        total=shown.total,
         greedy=greedy,
         factors=FACTORS,
         factor_labels=FACTOR_LABELS,
         weight_labels=rounds.WEIGHT_LABELS,
         factor_max=_factor_max(data["weights"]),
         mode_labels=rounds.MODE_LABELS,
-        pinned_now={(p["mentee_id"], p["mentor_id"]) for p in data.get("pins", [])},
+        pinned_now={(p["mentee_id"], p["mentor_id"]) for p in shown.pins},
         changes=review.changes_since_previous(db.session, data),
         view=view,
-        unmatched=view.unmatched,
+        unmatched=shown.unmatched,
         sort_choices=SORT_CHOICES,
-        reasons=sorted({(u["reason"], u["reason_text"]) for u in data.get("unmatched", [])}),
+        reasons=shown.reasons,
     )
 
 
@@ -202,42 +217,12 @@ SORT_CHOICES = {
 
 @dataclass(frozen=True)
 class PairView:
-    """The pairs and unmatched mentees as the coordinator asked to see them."""
+    """How the coordinator asked to see the pairs and unmatched mentees: sorted by score, a
+    factor or a name, filtered by name and reason (the database pages through them)."""
 
-    matches: list[dict[str, Any]]
-    unmatched: list[dict[str, Any]]
     sort: str
     q: str
     reason: str
-
-
-def _pair_view(data: dict[str, Any]) -> PairView:
-    """Sort and filter a round's pairs (by score or a factor, by name) and its unmatched
-    mentees (by reason), so a round of hundreds of pairs can be reviewed."""
-    sort = request.args.get("sort", "mentee")
-    sort = sort if sort in SORT_CHOICES else "mentee"
-    q = request.args.get("q", "").strip()[:100]
-    reason = request.args.get("reason", "")[:40]
-    matches = list(data.get("matches", []))
-    if q:
-        needle = q.casefold()
-        matches = [
-            m
-            for m in matches
-            if needle in m["mentee_name"].casefold() or needle in m["mentor_name"].casefold()
-        ]
-    if sort in ("mentee", "mentor"):
-        matches.sort(key=lambda m: (m[f"{sort}_name"].casefold(), m["mentee_id"]))
-    elif sort in ("score", "-score"):
-        matches.sort(key=lambda m: (m["score"], m["mentee_id"]), reverse=sort == "-score")
-    else:
-        matches.sort(key=lambda m: (float(m["breakdown"].get(sort, 0)), m["mentee_id"]))
-    unmatched = list(data.get("unmatched", []))
-    if reason:
-        unmatched = [u for u in unmatched if u["reason"] == reason]
-    if q:
-        unmatched = [u for u in unmatched if q.casefold() in u["mentee_name"].casefold()]
-    return PairView(matches=matches, unmatched=unmatched, sort=sort, q=q, reason=reason)
 
 
 def _factor_max(weights: dict[str, Any]) -> dict[str, float]:
@@ -291,11 +276,17 @@ def candidates(round_id: int):  # noqa: ANN201
     mentee_id = int(raw)
     items = rounds.candidates_for(db.session, match_round, mentee_id)
     mentee = people.get_person(db.session, mentee_id)
+    # The best first, a page at a time: a mentee of a national programme can have thousands.
+    pages = max(1, -(-len(items) // CANDIDATES_PER_PAGE))
+    page = min(_page_number(), pages)
     return render_template(
         "rounds/candidates.html",
         round=rounds.round_summary(match_round),
         mentee=mentee,
-        items=items,
+        items=items[(page - 1) * CANDIDATES_PER_PAGE : page * CANDIDATES_PER_PAGE],
+        total=len(items),
+        page=page,
+        pages=pages,
         factors=FACTORS,
         factor_labels=FACTOR_LABELS,
         factor_max=_factor_max(match_round.weights),

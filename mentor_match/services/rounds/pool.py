@@ -90,9 +90,11 @@ def pool_mentors_stmt(*, with_full: bool = False):  # noqa: ANN202
     )
 
 
-def _windows(session: Session, role: str) -> dict[int, list[Window]]:
+def _windows(
+    session: Session, role: str, user_ids: set[int] | None = None
+) -> dict[int, list[Window]]:
     out: dict[int, list[Window]] = defaultdict(list)
-    rows = session.execute(
+    stmt = (
         select(
             AvailabilityWindow.user_id,
             AvailabilityWindow.weekday,
@@ -101,7 +103,11 @@ def _windows(session: Session, role: str) -> dict[int, list[Window]]:
         )
         .join(User, User.id == AvailabilityWindow.user_id)
         .where(User.role == role, User.active.is_(True))
-        .order_by(
+    )
+    if user_ids is not None:
+        stmt = stmt.where(AvailabilityWindow.user_id.in_(user_ids))
+    rows = session.execute(
+        stmt.order_by(
             AvailabilityWindow.user_id, AvailabilityWindow.weekday, AvailabilityWindow.start_minute
         )
     )
@@ -111,31 +117,44 @@ def _windows(session: Session, role: str) -> dict[int, list[Window]]:
 
 
 def load_round_input(
-    session: Session, match_round: MatchRound, mentee_ids: Iterable[int] | None = None
+    session: Session,
+    match_round: MatchRound,
+    mentee_ids: Iterable[int] | None = None,
+    mentor_ids: Iterable[int] | None = None,
 ) -> Pool:
     """The round's pool as plain records, read with a few set-based queries.
 
     The pool is every active mentee without a current mentorship and every active mentor
     with places left (capacity minus current mentorships). ``mentee_ids`` narrows the
-    mentees (for one mentee's candidates); the mentors are always all of them.
+    mentees (for one mentee's candidates); ``mentor_ids`` narrows the mentors (to those who
+    could be that mentee's candidates); by default they are all of them.
     """
     wanted = set(mentee_ids) if mentee_ids is not None else None
+    wanted_mentors = set(mentor_ids) if mentor_ids is not None else None
     mentee_stmt = pool_mentees_stmt()
     if wanted is not None:
         mentee_stmt = mentee_stmt.where(User.id.in_(wanted))
     mentee_rows = session.execute(mentee_stmt.order_by(User.id)).all()
-    mentor_rows = session.execute(pool_mentors_stmt(with_full=True).order_by(User.id)).all()
+    mentor_stmt = pool_mentors_stmt(with_full=True)
+    if wanted_mentors is not None:
+        mentor_stmt = mentor_stmt.where(User.id.in_(wanted_mentors))
+    mentor_rows = session.execute(mentor_stmt.order_by(User.id)).all()
 
     mentor_id_by_profile = {r[4]: r[0] for r in mentor_rows}
     mentee_id_by_profile = {r[4]: r[0] for r in mentee_rows}
     mentor_by_email = {r[2]: r[0] for r in mentor_rows}
 
     mentor_specs: dict[int, list[str]] = defaultdict(list)
-    for profile_id, slug in session.execute(
+    mentor_spec_stmt = (
         select(mentor_specialties.c.mentor_profile_id, Specialty.slug)
         .join(Specialty, Specialty.id == mentor_specialties.c.specialty_id)
         .order_by(mentor_specialties.c.mentor_profile_id, Specialty.slug)
-    ):
+    )
+    if wanted_mentors is not None:
+        mentor_spec_stmt = mentor_spec_stmt.where(
+            mentor_specialties.c.mentor_profile_id.in_(list(mentor_id_by_profile))
+        )
+    for profile_id, slug in session.execute(mentor_spec_stmt):
         if profile_id in mentor_id_by_profile:
             mentor_specs[mentor_id_by_profile[profile_id]].append(slug)
 
@@ -174,7 +193,11 @@ def load_round_input(
             mentee_windows[w.user_id].append(Window(w.weekday, w.start_minute, w.end_minute))
     else:
         mentee_windows = _windows(session, Role.MENTEE.value)
-    mentor_windows = _windows(session, Role.MENTOR.value)
+    mentor_windows = _windows(
+        session,
+        Role.MENTOR.value,
+        None if wanted_mentors is None else set(mentor_by_email.values()),
+    )
 
     mentors = [
         Mentor(

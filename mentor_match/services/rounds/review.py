@@ -10,10 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from mentor_match.models import MatchRound, ProposedMatch, RoundPin, RoundStatus, User
+from mentor_match.models import (
+    MatchRound,
+    ProposedMatch,
+    RoundExclusion,
+    RoundPin,
+    RoundStatus,
+    UnmatchedMentee,
+    User,
+)
+from mentor_match.services.rounds.definition import REASON_TEXT
 
 
 def remember_current_proposal(session: Session, round_id: int) -> None:
@@ -51,14 +60,24 @@ class RunChanges:
 
 
 def changes_since_previous(session: Session, data: dict[str, Any]) -> RunChanges | None:
-    """Compare a round's proposal (as `round_dict` gives it) with the one before its last run;
-    None when there was no earlier run to compare with."""
+    """Compare a round's proposal (as `round_dict` gives it, or `round_summary` without its
+    pairs) with the one before its last run; None when there was no earlier run to compare
+    with."""
     match_round = session.get(MatchRound, data["id"])
     previous = match_round.previous_run if match_round else None
     if not previous or data.get("status") not in ("proposed", "published"):
         return None
     before = {int(mentee): int(mentor) for mentee, mentor in previous.get("pairs", [])}
-    after = {m["mentee_id"]: m["mentor_id"] for m in data.get("matches", [])}
+    if "matches" in data:
+        after = {m["mentee_id"]: m["mentor_id"] for m in data["matches"]}
+    else:  # a page of the review: the whole proposal is two numbers a pair
+        after = dict(
+            session.execute(
+                select(ProposedMatch.mentee_id, ProposedMatch.mentor_id).where(
+                    ProposedMatch.round_id == data["id"]
+                )
+            ).all()
+        )
     ids = set(before) | set(after) | set(before.values()) | set(after.values())
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
@@ -92,3 +111,191 @@ def changes_since_previous(session: Session, data: dict[str, Any]) -> RunChanges
             "pins, or remove one and run again."
         )
     return RunChanges(gained=gained, lost=lost, changed=changed, pin_warning=warning)
+
+
+# -- one page of the review -----------------------------------------------------------------
+
+# How the pairs can be sorted: by a name, the score, or one factor's part of it (lowest first).
+REVIEW_SORTS = (
+    "mentee",
+    "score",
+    "-score",
+    "specialty",
+    "availability",
+    "site",
+    "preference",
+    "mentor",
+)
+REVIEW_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """One page of a round's pairs and one of its unmatched mentees, as the coordinator
+    filtered and sorted them; the database does the filtering, sorting and paging."""
+
+    matches: list[dict[str, Any]]
+    total: int  # pairs that pass the filter
+    page: int
+    pages: int
+    unmatched: list[dict[str, Any]]
+    unmatched_shown: int  # unmatched mentees that pass the filter
+    unmatched_total: int  # every unmatched mentee of the round
+    unmatched_page: int
+    unmatched_pages: int
+    reasons: list[tuple[str, str]]  # (reason, its text) of the round's unmatched mentees
+    pins: list[dict[str, Any]]
+    exclusions: list[dict[str, Any]]
+
+
+def _like(text: str) -> str:
+    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _pages(total: int, per_page: int, page: int) -> tuple[int, int]:
+    pages = max(1, -(-total // per_page))
+    return min(max(page, 1), pages), pages
+
+
+def _pairs_of(session: Session, model: type[RoundPin] | type[RoundExclusion], round_id: int):  # noqa: ANN202
+    mentee, mentor = aliased(User), aliased(User)
+    rows = session.execute(
+        select(model.mentee_id, model.mentor_id, mentee.name, mentor.name)
+        .join(mentee, mentee.id == model.mentee_id)
+        .join(mentor, mentor.id == model.mentor_id)
+        .where(model.round_id == round_id)
+        .order_by(model.mentee_id, model.mentor_id)
+    )
+    return [
+        {"mentee_id": r[0], "mentor_id": r[1], "mentee_name": r[2], "mentor_name": r[3]}
+        for r in rows
+    ]
+
+
+def review_page(
+    session: Session,
+    round_id: int,
+    *,
+    q: str = "",
+    sort: str = "mentee",
+    reason: str = "",
+    page: int = 1,
+    per_page: int = REVIEW_PER_PAGE,
+    unmatched_page: int = 1,
+) -> ReviewPage:
+    """A page of the round's pairs (name contains `q`, sorted by `sort`) and a page of its
+    unmatched mentees (with `reason`, name contains `q`): a few queries whatever the size of
+    the round, and only the rows shown leave the database."""
+    sort = sort if sort in REVIEW_SORTS else "mentee"
+    mentee, mentor = aliased(User), aliased(User)
+    pairs = (
+        select(ProposedMatch)
+        .join(mentee, mentee.id == ProposedMatch.mentee_id)
+        .join(mentor, mentor.id == ProposedMatch.mentor_id)
+        .where(ProposedMatch.round_id == round_id)
+    )
+    if q:
+        like = _like(q)
+        pairs = pairs.where(
+            or_(
+                func.lower(mentee.name).like(like, escape="\\"),
+                func.lower(mentor.name).like(like, escape="\\"),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(pairs.subquery())) or 0
+    page, pages = _pages(total, per_page, page)
+    if sort in ("mentee", "mentor"):
+        person = mentee if sort == "mentee" else mentor
+        order = (func.lower(person.name), ProposedMatch.mentee_id)
+    elif sort == "score":
+        order = (ProposedMatch.score, ProposedMatch.mentee_id)
+    elif sort == "-score":
+        order = (ProposedMatch.score.desc(), ProposedMatch.mentee_id.desc())
+    else:
+        part = func.coalesce(ProposedMatch.breakdown[sort].as_float(), 0.0)
+        order = (part, ProposedMatch.mentee_id)
+    rows = session.execute(
+        pairs.with_only_columns(
+            ProposedMatch.mentee_id,
+            ProposedMatch.mentor_id,
+            ProposedMatch.score,
+            ProposedMatch.breakdown,
+            ProposedMatch.pinned,
+            mentee.name,
+            mentor.name,
+        )
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    matches = [
+        {
+            "mentee_id": r[0],
+            "mentor_id": r[1],
+            "score": r[2],
+            "breakdown": r[3],
+            "pinned": r[4],
+            "mentee_name": r[5],
+            "mentor_name": r[6],
+        }
+        for r in rows
+    ]
+
+    in_round = UnmatchedMentee.round_id == round_id
+    found = session.execute(
+        select(UnmatchedMentee.reason, func.count())
+        .where(in_round)
+        .group_by(UnmatchedMentee.reason)
+    ).all()
+    unmatched_total = sum(n for _, n in found)
+    reasons = sorted((r, REASON_TEXT.get(r, r)) for r, _ in found)
+    unmatched = (
+        select(UnmatchedMentee).join(User, User.id == UnmatchedMentee.mentee_id).where(in_round)
+    )
+    if reason:
+        unmatched = unmatched.where(UnmatchedMentee.reason == reason)
+    if q:
+        unmatched = unmatched.where(func.lower(User.name).like(_like(q), escape="\\"))
+    if reason or q:
+        shown = session.scalar(select(func.count()).select_from(unmatched.subquery())) or 0
+    else:
+        shown = unmatched_total
+    unmatched_page, unmatched_pages = _pages(shown, per_page, unmatched_page)
+    rows = session.execute(
+        unmatched.with_only_columns(
+            UnmatchedMentee.mentee_id,
+            UnmatchedMentee.reason,
+            UnmatchedMentee.message,
+            UnmatchedMentee.mentor_ids,
+            User.name,
+        )
+        .order_by(UnmatchedMentee.mentee_id)
+        .limit(per_page)
+        .offset((unmatched_page - 1) * per_page)
+    )
+    left_out = [
+        {
+            "mentee_id": r[0],
+            "reason": r[1],
+            "message": r[2],
+            "mentor_ids": r[3] or [],
+            "mentee_name": r[4],
+            "reason_text": REASON_TEXT.get(r[1], r[1]),
+        }
+        for r in rows
+    ]
+    return ReviewPage(
+        matches=matches,
+        total=total,
+        page=page,
+        pages=pages,
+        unmatched=left_out,
+        unmatched_shown=shown,
+        unmatched_total=unmatched_total,
+        unmatched_page=unmatched_page,
+        unmatched_pages=unmatched_pages,
+        reasons=reasons,
+        pins=_pairs_of(session, RoundPin, round_id),
+        exclusions=_pairs_of(session, RoundExclusion, round_id),
+    )
