@@ -12,7 +12,13 @@ from pydantic import Field
 from mentor_match.api.base import spec
 from mentor_match.api.imports import CSV_BODY, CSV_RESPONSE, uploaded_csv
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import caller, coordinator_required, login_required, roles_required
+from mentor_match.auth import (
+    caller,
+    coordinator_required,
+    login_required,
+    roles_required,
+    serves_site_scopes,
+)
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
@@ -182,6 +188,7 @@ def _coordinator_only() -> None:
     },
 )
 @login_required
+@serves_site_scopes  # the programme's framework, the same for every site
 def list_competencies() -> dict[str, Any]:
     items = competencies.list_competencies(db.session)
     return {"items": [competencies.describe_competency(c) for c in items]}
@@ -516,6 +523,7 @@ def submit_evaluation(mentorship_id: int) -> tuple[dict[str, Any], int]:
     responses={200: TASKS_SCHEMA},
 )
 @login_required
+@serves_site_scopes  # the caller's own tasks
 def my_tasks() -> dict[str, Any]:
     user = caller()
     return {

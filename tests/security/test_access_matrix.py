@@ -23,16 +23,21 @@ from tests.security.conftest import (
     shift_times,
 )
 
-ANON, MA, TA, MB, TB, C = IDENTITIES
+ANON, MA, TA, SC, MB, TB, C = IDENTITIES
 EVERYONE = frozenset(IDENTITIES)
 SIGNED_IN = EVERYONE - {ANON}
+# The site coordinator looks after A's site: B's people and things are not theirs. They use
+# the pages and API that keep to their sites (lists filtered; B's objects are 404); the rest
+# of the coordinators' routes (programme settings, other sites' shifts) are refused with 403.
+SITE = frozenset({SC})
+COORDS = frozenset({C, SC})
 MENTEES = frozenset({MA, MB})
 MENTORS = frozenset({TA, TB})
 PARTICIPANTS = MENTEES | MENTORS
 COORD = frozenset({C})
 B_BOOKING = frozenset({MB, TB, C})  # the mentee, the shift's mentor, a coordinator
 B_SHIFT = frozenset({TB, C})  # the shift's mentor and coordinators manage it
-OUTSIDERS = (ANON, MA, TA)
+OUTSIDERS = (ANON, MA, TA, SC)
 B_PAIR = frozenset({MB, TB})  # mentee B and mentor B, the parties of their mentorship
 B_CIRCLE = frozenset({MB, TB, C})  # mentee B, their mentor, coordinators
 
@@ -60,7 +65,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("account.revoke_token", "POST"): frozenset({MB}),  # mentee B's spare token
     ("profile.edit", "GET"): PARTICIPANTS,
     ("profile.edit", "POST"): PARTICIPANTS,
-    ("participants.index", "GET"): COORD,
+    ("participants.index", "GET"): COORDS,
     ("participants.show", "GET"): COORD,
     ("participants.set_active", "POST"): COORD,
     ("participants.end_mentorship", "POST"): COORD,
@@ -158,10 +163,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("cpd.rules", "POST"): COORD,
     ("api.openapi", "GET"): EVERYONE,
     ("api.reference", "GET"): EVERYONE,
-    ("api.list_mentors", "GET"): COORD,
-    ("api.list_mentees", "GET"): COORD,
+    ("api.list_mentors", "GET"): COORDS,
+    ("api.list_mentees", "GET"): COORDS,
     ("api.update_person", "PATCH"): COORD,
-    ("api.list_mentorships", "GET"): COORD,
+    ("api.list_mentorships", "GET"): COORDS,
     ("api.end_mentorship", "POST"): COORD,
     ("api.import_mentors", "POST"): COORD,
     ("api.import_mentees", "POST"): COORD,
@@ -187,11 +192,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.close_preferences", "POST"): COORD,
     ("api.my_suggestions", "GET"): MENTEES,
     ("api.create_request", "POST"): frozenset(),  # mentor B was never suggested to anyone
-    ("api.list_requests", "GET"): SIGNED_IN,  # filtered: outsiders see none of B's
+    ("api.list_requests", "GET"): SIGNED_IN - SITE,  # filtered: outsiders see none of B's
     ("api.accept_request", "POST"): frozenset(),  # 409: mentor B already mentors mentee B
     ("api.decline_request", "POST"): frozenset({TB}),
     ("api.create_shift", "POST"): B_SHIFT,  # with mentor_id = mentor B
-    ("api.list_shifts", "GET"): SIGNED_IN,  # filtered: outsiders must not see B's shift
+    ("api.list_shifts", "GET"): SIGNED_IN - SITE,  # filtered: outsiders must not see B's shift
     ("api.get_shift", "GET"): B_SHIFT | {MB},
     ("api.update_shift", "PATCH"): B_SHIFT,
     ("api.cancel_shift", "DELETE"): B_SHIFT,
@@ -217,7 +222,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("feedback.booking", "GET"): B_BOOKING,
     ("feedback.save_feedback", "POST"): frozenset({TB}),  # a mentee never writes feedback
     ("feedback.save_reflection", "POST"): frozenset({MB}),
-    ("feedback.progress_index", "GET"): SIGNED_IN,  # each sees only their own circle
+    ("feedback.progress_index", "GET"): SIGNED_IN - SITE,  # each sees only their own circle
     ("feedback.progress", "GET"): B_CIRCLE,
     ("feedback.add_sign_off", "POST"): frozenset({TB, C}),
     ("feedback.revoke_sign_off", "POST"): frozenset({TB, C}),
@@ -269,6 +274,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.cpd_compliance_csv", "GET"): COORD,
     ("api.cpd_rules", "GET"): MENTEES | COORD,
     ("api.replace_cpd_rules", "PUT"): COORD,
+    # Site scopes, aimed at the site coordinator's own scope: they may read it, never change it.
+    ("participants.coordinators", "GET"): COORD,
+    ("participants.coordinator_scope", "GET"): COORD,
+    ("participants.coordinator_scope", "POST"): COORD,
+    ("api.list_coordinators", "GET"): COORD,
+    ("api.get_scope", "GET"): COORD | SITE,
+    ("api.set_scope", "PUT"): COORD,
 }
 
 # Run last for each identity: they end sessions, cancel things or replace the feed URL.
@@ -372,6 +384,7 @@ def _url(app, rule, p: Programme) -> str:
         "mail_id": 1,  # the programme's first mail (sent already: retrying it is a 409)
         "token_id": p.spare_token_id,
         "chart": "shifts_by_week",
+        "coordinator_id": p.ids[SC],
         "token": (
             _invitation(app, p.invitee_id)
             if rule.endpoint == "auth.welcome"
@@ -444,6 +457,7 @@ def _api_body(endpoint: str, p: Programme) -> dict[str, Any]:
         "api.import_my_activities": {"data": CE_CSV, "content_type": "text/csv"},
         "api.import_mentee_activities": {"data": CE_CSV, "content_type": "text/csv"},
         "api.replace_cpd_rules": {"json": PTCB},
+        "api.set_scope": {"json": {"sites": ["North"], "regions": []}},
     }
     return bodies.get(endpoint, {})
 
@@ -547,6 +561,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "feedback.add_evaluation": {"stage": "midpoint"}
         | {f"q-{name}": "4" for name in (MENTOR_QUESTIONS if who == TB else MENTEE_QUESTIONS)},
         "cpd.certification": {"ptcb_number": "1234567", "cycle_ends": day},
+        "participants.coordinator_scope": {"sites": ["North"]},
         "cpd.new_activity": activity,
         "cpd.edit_activity": activity | {"hours": "2"},
         "cpd.import_activities": {"file": (io.BytesIO(CE_CSV.encode()), "ce.csv")},
