@@ -8,7 +8,7 @@ from pydantic import Field
 
 from mentor_match.api.base import ID_SCHEMA, PAGE_PARAMS, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import caller, coordinator_required
+from mentor_match.auth import caller, coordinator_required, serves_site_scopes
 from mentor_match.background import start_round_run
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
@@ -183,7 +183,7 @@ CANDIDATES_SCHEMA = {
 
 
 def _round(round_id: int) -> dict[str, Any]:
-    return rounds.round_dict(db.session, rounds.get_round(db.session, round_id))
+    return rounds.round_dict(db.session, rounds.get_round(db.session, round_id, caller()))
 
 
 @spec.route(
@@ -195,6 +195,7 @@ def _round(round_id: int) -> dict[str, Any]:
     responses={201: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def create_round() -> tuple[dict[str, Any], int]:
     data = parse_body(NewRound)
     match_round = rounds.create_round(
@@ -218,8 +219,9 @@ def create_round() -> tuple[dict[str, Any], int]:
     responses={200: {"type": "object", "properties": {"items": {"type": "array"}}}},
 )
 @coordinator_required
+@serves_site_scopes
 def list_rounds() -> dict[str, Any]:
-    items = [rounds.round_summary(r) for r in rounds.list_rounds(db.session)]
+    items = [rounds.round_summary(r) for r in rounds.list_rounds(db.session, caller())]
     return {"items": items, "total": len(items)}
 
 
@@ -231,6 +233,7 @@ def list_rounds() -> dict[str, Any]:
     responses={200: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def get_round(round_id: int) -> dict[str, Any]:
     return _round(round_id)
 
@@ -243,7 +246,9 @@ def get_round(round_id: int) -> dict[str, Any]:
     responses={200: ROUND_SCHEMA, 202: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def run_round(round_id: int) -> tuple[dict[str, Any], int]:
+    rounds.get_round(db.session, round_id, caller())  # 404: not a round of the caller's sites
     finished = start_round_run(round_id)
     return _round(round_id), 200 if finished else 202
 
@@ -257,6 +262,7 @@ def run_round(round_id: int) -> tuple[dict[str, Any], int]:
     responses={200: CANDIDATES_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def round_candidates(round_id: int) -> dict[str, Any]:
     mentee_id = query_int("mentee_id", 0)
     if mentee_id <= 0:
@@ -264,7 +270,7 @@ def round_candidates(round_id: int) -> dict[str, Any]:
             "give the mentee as ?mentee_id=N",
             details=[{"field": "mentee_id", "message": "required"}],
         )
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     items = rounds.candidates_for(db.session, match_round, mentee_id)
     return {"mentee_id": mentee_id, "items": items}
 
@@ -283,8 +289,9 @@ def _pair_body() -> tuple[int, int]:
     responses={201: PAIR_RESULT},
 )
 @coordinator_required
+@serves_site_scopes
 def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     pin = rounds.add_pin(db.session, match_round, mentee_id, mentor_id)
     return {"round_id": round_id, "mentee_id": pin.mentee_id, "mentor_id": pin.mentor_id}, 201
@@ -299,8 +306,9 @@ def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
     responses={200: {"type": "object"}},
 )
 @coordinator_required
+@serves_site_scopes
 def remove_pin(round_id: int) -> dict[str, Any]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     rounds.remove_pin(db.session, match_round, mentee_id, mentor_id)
     return {"removed": True}
@@ -315,8 +323,9 @@ def remove_pin(round_id: int) -> dict[str, Any]:
     responses={201: PAIR_RESULT},
 )
 @coordinator_required
+@serves_site_scopes
 def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     item = rounds.add_exclusion(db.session, match_round, mentee_id, mentor_id)
     return {"round_id": round_id, "mentee_id": item.mentee_id, "mentor_id": item.mentor_id}, 201
@@ -331,8 +340,9 @@ def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
     responses={200: {"type": "object"}},
 )
 @coordinator_required
+@serves_site_scopes
 def remove_exclusion(round_id: int) -> dict[str, Any]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     rounds.remove_exclusion(db.session, match_round, mentee_id, mentor_id)
     return {"removed": True}
@@ -346,7 +356,9 @@ def remove_exclusion(round_id: int) -> dict[str, Any]:
     responses={200: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def publish_round(round_id: int) -> dict[str, Any]:
+    rounds.get_round(db.session, round_id, caller())  # 404: not a round of the caller's sites
     rounds.publish_round(db.session, round_id, base_url())
     return _round(round_id)
 
@@ -360,8 +372,9 @@ def publish_round(round_id: int) -> dict[str, Any]:
     responses={200: BLOCKING_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def round_blocking_pairs(round_id: int) -> dict[str, Any]:
     page = max(1, query_int("page", 1))
     per_page = min(max(1, query_int("per_page", 100)), 500)
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     return blocking_pairs(db.session, match_round, page, per_page)

@@ -344,3 +344,25 @@ def visible_pairs(
     if site_ids is None:
         return None
     return or_(people_of_sites(mentor_id, site_ids), people_of_sites(mentee_id, site_ids))
+
+
+@dataclass(frozen=True)
+class SiteLimit:
+    """What a site-scoped coordinator may place people at: these sites, and new sites of
+    these regions."""
+
+    site_ids: frozenset[int]
+    regions: frozenset[str]
+
+
+def site_limit(session: Session, user: User | None) -> SiteLimit | None:
+    """The sites and regions `user` may import people into; None: anywhere."""
+    if user is None:
+        return None
+    site_ids = visible_site_ids(session, user)
+    if site_ids is None:
+        return None
+    regions = session.scalars(
+        select(CoordinatorRegion.region).where(CoordinatorRegion.user_id == user.id)
+    )
+    return SiteLimit(site_ids, frozenset(regions))

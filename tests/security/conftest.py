@@ -60,6 +60,7 @@ class Programme:
     goal_id: int = 0
     competency_id: int = 0
     pages: dict[str, FlaskClient] = field(default_factory=dict)
+    site_ids: dict[str, int] = field(default_factory=dict)  # each participant's site
     csrf: dict[str, str] = field(default_factory=dict)
 
 
@@ -254,6 +255,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             activity_id=activity.id,
             **guidance,
             request_id=mentor_request.id,
+            site_ids={name: sites[site].id for name, site in SITE_OF.items()},
         )
     found.api = {name: token_for(user_id) for name, user_id in ids.items()}
     found.api["anonymous"] = {}

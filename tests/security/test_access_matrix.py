@@ -69,16 +69,16 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("participants.show", "GET"): COORD,
     ("participants.set_active", "POST"): COORD,
     ("participants.end_mentorship", "POST"): COORD,
-    ("imports.index", "GET"): COORD,
-    ("imports.preview", "POST"): COORD,
+    ("imports.index", "GET"): COORDS,
+    ("imports.preview", "POST"): COORDS,
     ("imports.confirm", "POST"): COORD,
-    ("imports.template", "GET"): COORD,
-    ("imports.export", "GET"): COORD,
+    ("imports.template", "GET"): COORDS,
+    ("imports.export", "GET"): COORDS,
     ("outbox.index", "GET"): COORD,
     ("outbox.retry", "POST"): COORD,
-    ("rounds.index", "GET"): COORD,
-    ("rounds.new", "GET"): COORD,
-    ("rounds.new", "POST"): COORD,
+    ("rounds.index", "GET"): COORDS,
+    ("rounds.new", "GET"): COORDS,
+    ("rounds.new", "POST"): COORDS,
     ("rounds.show", "GET"): COORD,
     ("rounds.candidates", "GET"): COORD,
     ("rounds.add_pin", "POST"): COORD,
@@ -168,15 +168,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.update_person", "PATCH"): COORD,
     ("api.list_mentorships", "GET"): COORDS,
     ("api.end_mentorship", "POST"): COORD,
-    ("api.import_mentors", "POST"): COORD,
-    ("api.import_mentees", "POST"): COORD,
-    ("api.import_template", "GET"): COORD,
-    ("api.export", "GET"): COORD,
+    ("api.import_mentors", "POST"): COORDS,
+    ("api.import_mentees", "POST"): COORDS,
+    ("api.import_template", "GET"): COORDS,
+    ("api.export", "GET"): COORDS,
     ("api.send_invitations", "POST"): COORD,
     ("api.list_outbox", "GET"): COORD,
     ("api.retry_mail", "POST"): COORD,
-    ("api.create_round", "POST"): COORD,
-    ("api.list_rounds", "GET"): COORD,
+    ("api.create_round", "POST"): COORDS,
+    ("api.list_rounds", "GET"): COORDS,
     ("api.get_round", "GET"): COORD,
     ("api.run_round", "POST"): COORD,
     ("api.round_candidates", "GET"): COORD,
@@ -470,7 +470,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "name": who.replace("_", " ").title(),
         "timezone": "America/Chicago",
-        "site_id": "0",
+        "site_id": str(p.site_ids.get(who, 0)),  # each stays at their own site
         "windows-0-day": "Mon",
         "windows-0-start": "08:00",
         "windows-0-end": "12:00",
@@ -607,6 +607,13 @@ def _granted(response, client, is_api: bool) -> bool:
     return not _flashed_errors(client)
 
 
+def _site_id(p: Programme, name: str) -> int:
+    from mentor_match.extensions import db
+    from mentor_match.models import Site
+
+    return db.session.scalar(db.select(Site.id).where(Site.name == name))
+
+
 def _snapshot(app, p: Programme) -> dict[str, Any]:
     """B's objects as the database holds them."""
     from mentor_match.extensions import db
@@ -621,9 +628,11 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
         PendingImport,
         RoundExclusion,
         RoundPin,
+        RoundSite,
         Shift,
         User,
     )
+    from mentor_match.services.scopes import people_of_sites
 
     b_side = {p.ids[MB], p.ids[TB], p.ids[C]}
     with app.app_context():
@@ -659,7 +668,12 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
                 for u in db.session.scalars(db.select(User))
                 if u.id in b_side or u.id == p.invitee_id
             ),
-            "user_count": db.session.scalar(db.select(db.func.count()).select_from(User)),
+            # The site coordinator may add people at their own site (North), nowhere else.
+            "user_count": db.session.scalar(
+                db.select(db.func.count())
+                .select_from(User)
+                .where(~people_of_sites(User.id, [_site_id(p, "North")]))
+            ),
             "shifts_of_b": db.session.scalar(
                 db.select(db.func.count()).select_from(Shift).where(Shift.mentor_id == p.ids[TB])
             ),
@@ -668,7 +682,16 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
                 .select_from(Booking)
                 .where(Booking.shift_id == p.shift_id)
             ),
-            "rounds": db.session.scalar(db.select(db.func.count()).select_from(MatchRound)),
+            # ... and rounds over their own sites; no programme-wide round.
+            "rounds": db.session.scalar(
+                db.select(db.func.count())
+                .select_from(MatchRound)
+                .where(
+                    ~db.select(RoundSite.round_id)
+                    .where(RoundSite.round_id == MatchRound.id)
+                    .exists()
+                )
+            ),
             "guidance": _guidance_snapshot(p),
             "activities_of_b": sorted(
                 (a.id, a.title, a.hours, a.uan, a.certificate_key)
