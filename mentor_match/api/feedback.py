@@ -22,6 +22,7 @@ from mentor_match.auth import (
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
+from mentor_match.services import scopes
 from mentor_match.services.errors import Forbidden
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
 from mentor_match.services.feedback.agreements import (
@@ -385,6 +386,7 @@ def my_ratings() -> dict[str, Any]:
     responses={201: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
     assessments.check_may_sign_off(db.session, caller(), mentee_id)
     body = parse_body(SignOffBody)
@@ -408,6 +410,7 @@ def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def revoke_sign_off(signoff_id: int) -> dict[str, Any]:
     assessments.check_may_revoke(db.session, caller(), signoff_id)
     body = parse_body(RevokeBody)
@@ -424,6 +427,7 @@ def revoke_sign_off(signoff_id: int) -> dict[str, Any]:
     responses={200: PROGRESS_SCHEMA},
 )
 @login_required
+@serves_site_scopes
 def mentee_progress(mentee_id: int) -> dict[str, Any]:
     return assessments.describe_progress(assessments.progress(db.session, caller(), mentee_id))
 
@@ -439,6 +443,7 @@ def mentee_progress(mentee_id: int) -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def get_agreement(mentorship_id: int) -> dict[str, Any]:
     return agreements.describe_agreement(agreements.agreement(db.session, caller(), mentorship_id))
 
@@ -539,8 +544,10 @@ def my_tasks() -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @coordinator_required
+@serves_site_scopes
 def overdue_overview() -> dict[str, Any]:
-    mentors, sites = tasks.overdue_overview(db.session)
+    within = scopes.visible_site_ids(db.session, caller())
+    mentors, sites = tasks.overdue_overview(db.session, within=within)
     return {
         "mentors": [
             {"mentor_id": r.person_id, "name": r.label, "overdue": r.count} for r in mentors
@@ -557,9 +564,11 @@ def overdue_overview() -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def nudge_mentor(mentor_id: int) -> dict[str, Any]:
     tasks.check_mentor(db.session, mentor_id)  # 404 before 403
     _coordinator_only()
+    scopes.check_person(db.session, caller(), mentor_id, what="mentor")
     return {"overdue": tasks.nudge(db.session, mentor_id)}
 
 
@@ -572,8 +581,9 @@ def nudge_mentor(mentor_id: int) -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @coordinator_required
+@serves_site_scopes
 def feedback_report() -> dict[str, Any]:
-    found = reports.feedback_report(db.session)
+    found = reports.feedback_report(db.session, scopes.visible_site_ids(db.session, caller()))
     return {
         "completion": [
             {"item": c.label, "done": c.done, "expected": c.expected, "rate": c.rate}

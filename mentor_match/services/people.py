@@ -234,9 +234,13 @@ def _with_role(session: Session, user_id: int, role: Role) -> User:
     return user
 
 
-def get_mentee(session: Session, user_id: int) -> User:
-    """A mentee by id; anyone else (or no one) is a 404."""
-    return _with_role(session, user_id, Role.MENTEE)
+def get_mentee(session: Session, user_id: int, caller: User | None = None) -> User:
+    """A mentee by id; anyone else (or no one) is a 404, and so is a mentee outside the
+    sites of `caller` (a site-scoped coordinator) when given."""
+    mentee = _with_role(session, user_id, Role.MENTEE)
+    if caller is not None:
+        scopes.check_person(session, caller, mentee.id, what="mentee")
+    return mentee
 
 
 def get_mentor(session: Session, user_id: int) -> User:

@@ -265,3 +265,41 @@ def test_imports_refuse_rows_of_other_sites_and_write_nothing(app, client, sites
         headers=sites.api["boss"],
     )
     assert anywhere.status_code == 200
+
+
+def test_reports_and_dashboard_keep_to_the_sites(app, client, sites):
+    north = sites.api["north"]
+    compliance = client.get("/api/v1/cpd/compliance", headers=north).get_json()["items"]
+    assert [row["mentee_id"] for row in compliance] == [sites.people["north_mentee"]]
+    csv = client.get("/api/v1/cpd/compliance.csv", headers=north).get_data(as_text=True)
+    assert "north.mentee@example.org" in csv and "harbour" not in csv
+    everyone = client.get("/api/v1/cpd/compliance", headers=sites.api["boss"]).get_json()
+    assert len(everyone["items"]) == 2
+
+    with app.app_context():
+        north_site, harbour_site = (
+            db.session.scalar(db.select(Site.id).where(Site.name == name))
+            for name in ("North", "Harbour")
+        )
+    board = client.get("/api/v1/dashboard", headers=north)
+    assert board.status_code == 200
+    assert board.get_json()["filters"]["site"] == north_site  # one of theirs, never everyone
+    other = client.get("/api/v1/dashboard", query_string={"site": harbour_site}, headers=north)
+    assert other.status_code == 422
+    assert other.get_json()["error"]["details"][0]["field"] == "site"
+    assert (
+        client.get("/api/v1/dashboard", headers=sites.api["boss"]).get_json()["filters"]["site"]
+        is None
+    )
+
+    login(client, "north@example.org")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Every site" not in page and "Harbour" not in page
+    report = client.get("/cpd/report").get_data(as_text=True)
+    assert "North Mentee" in report and "Harbour Mentee" not in report
+    overview = client.get("/feedback/overview")
+    assert overview.status_code == 200
+    assert client.get(f"/progress/{sites.people['harbour_mentee']}").status_code == 404
+    assert client.get(f"/progress/{sites.people['north_mentee']}").status_code == 200
+    index = client.get("/progress/").get_data(as_text=True)
+    assert "North Mentee" in index and "Harbour Mentee" not in index
