@@ -303,3 +303,65 @@ def test_reports_and_dashboard_keep_to_the_sites(app, client, sites):
     assert client.get(f"/progress/{sites.people['north_mentee']}").status_code == 200
     index = client.get("/progress/").get_data(as_text=True)
     assert "North Mentee" in index and "Harbour Mentee" not in index
+
+
+def test_shifts_and_bookings_keep_to_the_sites(app, client, sites):
+    from datetime import UTC, datetime, timedelta
+
+    from mentor_match.models import Booking, Shift
+
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    with app.app_context():
+        made = {}
+        for key in ("north", "harbour"):
+            shift = Shift(
+                mentor_id=sites.people[f"{key}_mentor"],
+                start_at=start,
+                end_at=start + timedelta(hours=2),
+                seats=2,
+                seats_taken=1,
+                location=f"{key} lab",
+            )
+            db.session.add(shift)
+            db.session.flush()
+            booking = Booking(
+                shift_id=shift.id, mentee_id=sites.people[f"{key}_mentee"], status="confirmed"
+            )
+            db.session.add(booking)
+            db.session.flush()
+            made[key] = (shift.id, booking.id)
+        db.session.commit()
+    north = sites.api["north"]
+    listed = client.get("/api/v1/shifts", headers=north).get_json()["items"]
+    assert [s["id"] for s in listed] == [made["north"][0]]
+    harbour_shift, harbour_booking = made["harbour"]
+    assert client.get(f"/api/v1/shifts/{harbour_shift}", headers=north).status_code == 404
+    assert (
+        client.patch(f"/api/v1/shifts/{harbour_shift}", json={"seats": 3}, headers=north)
+    ).status_code == 404
+    assert client.delete(f"/api/v1/shifts/{harbour_shift}", headers=north).status_code == 404
+    assert client.get(f"/api/v1/bookings/{harbour_booking}", headers=north).status_code == 404
+    assert client.delete(f"/api/v1/bookings/{harbour_booking}", headers=north).status_code == 404
+    # A shift for another site's mentor: that mentor does not exist for them.
+    created = client.post(
+        "/api/v1/shifts",
+        json={
+            "start": (start + timedelta(days=1)).isoformat(),
+            "end": (start + timedelta(days=1, hours=2)).isoformat(),
+            "seats": 1,
+            "mentor_id": sites.people["harbour_mentor"],
+        },
+        headers=north,
+    )
+    assert created.status_code == 422
+    mine = client.get(f"/api/v1/shifts/{made['north'][0]}", headers=north).get_json()
+    assert [b["mentee"] for b in mine["bookings"]] == ["North Mentee"]
+    assert len(client.get("/api/v1/shifts", headers=sites.api["boss"]).get_json()["items"]) == 2
+
+    login(client, "north@example.org")
+    page = client.get("/shifts/").get_data(as_text=True)
+    assert "North Mentor" in page and "Harbour Mentor" not in page
+    assert client.get(f"/shifts/{harbour_shift}").status_code == 404
+    assert client.get(f"/bookings/{harbour_booking}").status_code == 404
+    with app.app_context():
+        assert db.session.get(Shift, harbour_shift).seats == 2

@@ -106,7 +106,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("suggestions.accept", "POST"): frozenset({TB}),
     ("suggestions.decline", "POST"): frozenset({TB}),
     ("suggestions.board", "GET"): COORD,
-    ("shifts.index", "GET"): MENTORS | COORD,
+    ("shifts.index", "GET"): MENTORS | COORDS,
     ("shifts.new", "GET"): MENTORS,
     ("shifts.new", "POST"): MENTORS,
     ("shifts.series", "GET"): MENTORS,
@@ -196,7 +196,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.accept_request", "POST"): frozenset(),  # 409: mentor B already mentors mentee B
     ("api.decline_request", "POST"): frozenset({TB}),
     ("api.create_shift", "POST"): B_SHIFT,  # with mentor_id = mentor B
-    ("api.list_shifts", "GET"): SIGNED_IN - SITE,  # filtered: outsiders must not see B's shift
+    ("api.list_shifts", "GET"): SIGNED_IN,  # filtered: outsiders must not see B's shift
     ("api.get_shift", "GET"): B_SHIFT | {MB},
     ("api.update_shift", "PATCH"): B_SHIFT,
     ("api.cancel_shift", "DELETE"): B_SHIFT,
