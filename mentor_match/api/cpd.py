@@ -516,6 +516,7 @@ def _short_within() -> int | None:
     tag="cpd",
 )
 @roles_required("mentee", "coordinator")
+@serves_site_scopes  # the programme's rules, the same at every site: read only
 def cpd_rules() -> dict[str, Any]:
     return cpd_portfolio.current_rules(db.session).as_dict()
 

@@ -325,6 +325,7 @@ def edit_feedback(booking_id: int) -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def get_feedback(booking_id: int) -> dict[str, Any]:
     return assessments.describe_feedback(
         assessments.read_feedback(db.session, caller(), booking_id)
@@ -355,6 +356,7 @@ def give_reflection(booking_id: int) -> tuple[dict[str, Any], int]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def get_reflection(booking_id: int) -> dict[str, Any]:
     return assessments.describe_reflection(
         assessments.read_reflection(db.session, caller(), booking_id)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, or_, select
+from sqlalchemy import ColumnElement, delete, false, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from mentor_match.models import (
@@ -52,14 +52,17 @@ def visible_site_ids(session: Session, user: User) -> frozenset[int] | None:
     cache: dict[int, frozenset[int] | None] = session.info.setdefault(_CACHE, {})
     if user.id in cache:
         return cache[user.id]
-    site_ids = set(
-        session.scalars(select(CoordinatorSite.site_id).where(CoordinatorSite.user_id == user.id))
-    )
-    regions = list(
-        session.scalars(
-            select(CoordinatorRegion.region).where(CoordinatorRegion.user_id == user.id)
+    # One query for the common case (a programme-wide coordinator has neither).
+    rows = session.execute(
+        union_all(
+            select(CoordinatorSite.site_id, null().label("region")).where(
+                CoordinatorSite.user_id == user.id
+            ),
+            select(null(), CoordinatorRegion.region).where(CoordinatorRegion.user_id == user.id),
         )
-    )
+    ).all()
+    site_ids = {site_id for site_id, _ in rows if site_id is not None}
+    regions = [region for _, region in rows if region is not None]
     if not site_ids and not regions:
         found: frozenset[int] | None = None
     else:

@@ -341,9 +341,12 @@ def _booking_or_404(booking_id: int) -> Booking:
 
 @bp.get("/feedback/bookings/<int:booking_id>")
 @login_required
+@serves_site_scopes
 def booking(booking_id: int):  # noqa: ANN201
     found = _booking_or_404(booking_id)
     user = caller()
+    with _or_error_page():
+        assessments.check_booking_in_scope(db.session, user, found)
     if not assessments.may_read_feedback(user, found):
         abort(403)
     feedback = assessments.feedback_of(db.session, found.id)

@@ -272,7 +272,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.import_mentee_activities", "POST"): COORD,
     ("api.cpd_compliance", "GET"): COORDS,
     ("api.cpd_compliance_csv", "GET"): COORDS,
-    ("api.cpd_rules", "GET"): MENTEES | COORD,
+    ("api.cpd_rules", "GET"): MENTEES | COORDS,
     ("api.replace_cpd_rules", "PUT"): COORD,
     # Site scopes, aimed at the site coordinator's own scope: they may read it, never change it.
     ("participants.coordinators", "GET"): COORD,

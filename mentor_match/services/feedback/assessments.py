@@ -273,8 +273,15 @@ def may_read_feedback(viewer: User, booking: Booking) -> bool:
     )
 
 
+def check_booking_in_scope(session: Session, viewer: User, booking: Booking) -> None:
+    """404 for a site-scoped coordinator when neither the booking's mentee nor its shift's
+    mentor works at their sites."""
+    scopes.check_pair(session, viewer, booking.shift.mentor_id, booking.mentee_id, "booking")
+
+
 def read_feedback(session: Session, viewer: User, booking_id: int) -> ShiftFeedback:
     booking = get_booking(session, booking_id)
+    check_booking_in_scope(session, viewer, booking)
     if not may_read_feedback(viewer, booking):
         raise Forbidden("only the mentee, the shift's mentor and coordinators see this feedback")
     feedback = feedback_of(session, booking.id)
@@ -365,6 +372,7 @@ def give_reflection(
 def read_reflection(session: Session, viewer: User, booking_id: int) -> Reflection:
     """The mentee and coordinators only: a mentor never sees a single rating or comment."""
     booking = get_booking(session, booking_id)
+    check_booking_in_scope(session, viewer, booking)
     if not (viewer.is_coordinator or viewer.id == booking.mentee_id):
         raise Forbidden("a reflection is seen by its mentee and coordinators only")
     reflection = reflection_of(session, booking.id)
