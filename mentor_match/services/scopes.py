@@ -369,3 +369,21 @@ def site_limit(session: Session, user: User | None) -> SiteLimit | None:
         select(CoordinatorRegion.region).where(CoordinatorRegion.user_id == user.id)
     )
     return SiteLimit(site_ids, frozenset(regions))
+
+
+def check_round_reaches(session: Session, person: User, round_id: int) -> None:
+    """404 for a mentor or mentee when the round covers sites other than theirs (a site-scoped
+    coordinator's round is for the people of its sites only)."""
+    covered = round_site_ids(session, round_id)
+    if covered is not None and site_of(session, person.id) not in covered:
+        raise NotFound(f"there is no match round {round_id}")
+
+
+def rounds_reaching(session: Session, person: User, round_id: Any) -> ColumnElement[bool]:
+    """The filter on a query over rounds: programme-wide ones, and those covering the person's
+    site."""
+    covered = select(RoundSite.round_id).where(RoundSite.round_id == round_id)
+    site = site_of(session, person.id)
+    if site is None:
+        return ~covered.exists()
+    return ~covered.exists() | covered.where(RoundSite.site_id == site).exists()

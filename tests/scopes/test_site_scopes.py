@@ -365,3 +365,24 @@ def test_shifts_and_bookings_keep_to_the_sites(app, client, sites):
     assert client.get(f"/bookings/{harbour_booking}").status_code == 404
     with app.app_context():
         assert db.session.get(Shift, harbour_shift).seats == 2
+
+
+def test_a_site_round_is_ranked_by_the_people_of_its_sites_only(app, client, sites, token_for):
+    created = client.post(
+        "/api/v1/rounds", json={"name": "North spring"}, headers=sites.api["north"]
+    )
+    round_id = created.get_json()["id"]
+    url = f"/api/v1/rounds/{round_id}/preferences"
+    north_mentor = token_for(sites.people["north_mentor"])
+    harbour_mentor = token_for(sites.people["harbour_mentor"])
+    mine = client.get(f"{url}/mine", headers=north_mentor)
+    assert mine.status_code == 200
+    assert [i["id"] for i in mine.get_json()["items"]] == [sites.people["north_mentee"]]
+    assert client.get(f"{url}/mine", headers=harbour_mentor).status_code == 404
+    ranking = {"ranking": [sites.people["north_mentee"]]}
+    assert client.put(url, json=ranking, headers=harbour_mentor).status_code == 404
+    login(client, "harbour.mentor@example.org")
+    assert "North spring" not in client.get("/preferences/").get_data(as_text=True)
+    other = app.test_client()
+    login(other, "north.mentor@example.org")
+    assert "North spring" in other.get("/preferences/").get_data(as_text=True)
