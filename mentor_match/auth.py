@@ -11,7 +11,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import OperationalError
 
 from mentor_match.extensions import db, login_manager
-from mentor_match.models import User
+from mentor_match.models import Role, User
+from mentor_match.services import scopes
 from mentor_match.services.accounts import (
     close_login_session,
     close_other_login_sessions,
@@ -101,13 +102,25 @@ def caller() -> User:
     return user
 
 
+def serves_site_scopes(view: F) -> F:
+    """Mark a view that keeps a site-scoped coordinator to their sites (its services filter by
+    `services.scopes`). Put it under the role decorator. Every other view refuses site-scoped
+    coordinators with 403, so a view nobody has made scope-aware never shows them another
+    site's people."""
+    view.serves_site_scopes = True  # type: ignore[attr-defined]
+    return view
+
+
 def roles_required(*roles: str) -> Callable[[F], F]:
     """Allow only signed-in users with one of `roles`: 401 when anonymous, 403 when not allowed.
 
-    Pages send anonymous visitors to the sign-in page instead of a bare 401.
+    Pages send anonymous visitors to the sign-in page instead of a bare 401. A site-scoped
+    coordinator is refused (403) unless the view is marked `serves_site_scopes`.
     """
 
     def decorator(view: F) -> F:
+        scope_aware = getattr(view, "serves_site_scopes", False)
+
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = acting_user()
@@ -116,6 +129,12 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                     abort(401)
                 return login_manager.unauthorized()
             if roles and user.role not in roles:
+                abort(403)
+            if (
+                not scope_aware
+                and user.role == Role.COORDINATOR
+                and scopes.is_site_scoped(db.session, user)
+            ):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -57,10 +57,11 @@ def streamed_download(parts: Iterable[str], filename: str, mimetype: str = "text
     )
 
 
-def export_people(kind: str) -> Response:
-    """The mentors' or mentees' export file (the import format), streamed in pages."""
+def export_people(kind: str, within: frozenset[int] | None = None) -> Response:
+    """The mentors' or mentees' export file (the import format), streamed in pages; `within`
+    (site ids, a site-scoped coordinator's) keeps the people of those sites."""
     size = int(current_app.config.get("EXPORT_PAGE_SIZE", imports.EXPORT_PAGE_SIZE))
-    parts = imports.export_people_in_parts(db.session, kind, size)
+    parts = imports.export_people_in_parts(db.session, kind, size, within=within)
     return streamed_download(parts, f"{kind}.csv")
 
 

@@ -18,6 +18,7 @@ from mentor_match.api import (  # noqa: F401  (each registers its routes)
     preferences,
     reference,
     rounds,
+    scopes,
     shifts,
     suggestions,
 )

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app
 
 from mentor_match.api.base import spec
-from mentor_match.auth import caller, login_required, roles_required
+from mentor_match.auth import caller, login_required, roles_required, serves_site_scopes
 from mentor_match.edge import current_link_base, invite_download
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars
@@ -31,6 +31,7 @@ URLS_SCHEMA = {
     response_type="text/calendar",
 )
 @login_required
+@serves_site_scopes
 def booking_invite(booking_id: int) -> Response:
     booking = bookings.get_booking(db.session, caller(), booking_id)
     method, text = calendars.booking_invite(booking, current_link_base())

@@ -12,7 +12,7 @@ from pydantic import Field
 from mentor_match.api.base import spec
 from mentor_match.api.imports import uploaded_csv
 from mentor_match.api.shapes import Shape, parse_body
-from mentor_match.auth import caller, coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required, serves_site_scopes
 from mentor_match.edge import (
     certificate_download,
     certificate_folder,
@@ -32,7 +32,7 @@ from mentor_match.recertification.requirements import (
     MAX_RULE_NAME,
     MAX_TOTAL_HOURS,
 )
-from mentor_match.services import cpd, people
+from mentor_match.services import cpd, people, scopes
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
 from mentor_match.services.errors import Invalid
@@ -417,8 +417,9 @@ def my_transcript_csv() -> Response:
     responses={200: CPD_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def mentee_cpd(user_id: int) -> dict[str, Any]:
-    return _portfolio_of(people.get_mentee(db.session, user_id))
+    return _portfolio_of(people.get_mentee(db.session, user_id, caller()))
 
 
 @spec.route(
@@ -430,9 +431,10 @@ def mentee_cpd(user_id: int) -> dict[str, Any]:
     response_type="application/pdf",
 )
 @coordinator_required
+@serves_site_scopes
 def mentee_transcript_pdf(user_id: int) -> Response:
     return transcript_download(
-        cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id)),
+        cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id, caller())),
         cpd_portfolio.today_utc(),
     )
 
@@ -450,8 +452,9 @@ def mentee_transcript_pdf(user_id: int) -> Response:
     responses={200: {"type": "object", "properties": {"created": {"type": "integer"}}}},
 )
 @coordinator_required
+@serves_site_scopes
 def import_mentee_activities(user_id: int) -> dict[str, Any]:
-    mentee = people.get_mentee(db.session, user_id)
+    mentee = people.get_mentee(db.session, user_id, caller())
     return {"created": cpd_portfolio.import_activities(db.session, mentee, _csv_text())}
 
 
@@ -464,8 +467,13 @@ def import_mentee_activities(user_id: int) -> dict[str, Any]:
     responses={200: COMPLIANCE_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def cpd_compliance() -> dict[str, Any]:
-    rows = cpd_portfolio.compliance(db.session, short_within=_short_within())
+    rows = cpd_portfolio.compliance(
+        db.session,
+        short_within=_short_within(),
+        within=scopes.visible_site_ids(db.session, caller()),
+    )
     return {"items": [row.as_dict() for row in rows]}
 
 
@@ -479,8 +487,13 @@ def cpd_compliance() -> dict[str, Any]:
     response_type="text/csv",
 )
 @coordinator_required
+@serves_site_scopes
 def cpd_compliance_csv() -> Response:
-    rows = cpd_portfolio.compliance(db.session, short_within=_short_within())
+    rows = cpd_portfolio.compliance(
+        db.session,
+        short_within=_short_within(),
+        within=scopes.visible_site_ids(db.session, caller()),
+    )
     return download(cpd_portfolio.compliance_csv(rows), "cpd-compliance.csv")
 
 
@@ -503,6 +516,7 @@ def _short_within() -> int | None:
     tag="cpd",
 )
 @roles_required("mentee", "coordinator")
+@serves_site_scopes  # the programme's rules, the same at every site: read only
 def cpd_rules() -> dict[str, Any]:
     return cpd_portfolio.current_rules(db.session).as_dict()
 

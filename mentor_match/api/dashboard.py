@@ -7,9 +7,10 @@ from typing import Any
 from flask import request
 
 from mentor_match.api.base import spec
-from mentor_match.auth import coordinator_required
+from mentor_match.auth import caller, coordinator_required, serves_site_scopes
 from mentor_match.extensions import db
 from mentor_match.services import programme_dashboard as board
+from mentor_match.services import scopes
 
 DASHBOARD_QUERY = [
     {
@@ -90,6 +91,8 @@ DASHBOARD_SCHEMA: dict[str, Any] = {
     responses={200: DASHBOARD_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def dashboard() -> dict[str, Any]:
-    filters = board.parse_filters(db.session, request.args)
+    within = scopes.visible_site_ids(db.session, caller())
+    filters = board.parse_filters(db.session, request.args, within=within)
     return board.dashboard_dict(board.dashboard(db.session, filters))

@@ -12,10 +12,17 @@ from pydantic import Field
 from mentor_match.api.base import spec
 from mentor_match.api.imports import CSV_BODY, CSV_RESPONSE, uploaded_csv
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import caller, coordinator_required, login_required, roles_required
+from mentor_match.auth import (
+    caller,
+    coordinator_required,
+    login_required,
+    roles_required,
+    serves_site_scopes,
+)
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
+from mentor_match.services import scopes
 from mentor_match.services.errors import Forbidden
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
 from mentor_match.services.feedback.agreements import (
@@ -182,6 +189,7 @@ def _coordinator_only() -> None:
     },
 )
 @login_required
+@serves_site_scopes  # the programme's framework, the same for every site
 def list_competencies() -> dict[str, Any]:
     items = competencies.list_competencies(db.session)
     return {"items": [competencies.describe_competency(c) for c in items]}
@@ -317,6 +325,7 @@ def edit_feedback(booking_id: int) -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def get_feedback(booking_id: int) -> dict[str, Any]:
     return assessments.describe_feedback(
         assessments.read_feedback(db.session, caller(), booking_id)
@@ -347,6 +356,7 @@ def give_reflection(booking_id: int) -> tuple[dict[str, Any], int]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def get_reflection(booking_id: int) -> dict[str, Any]:
     return assessments.describe_reflection(
         assessments.read_reflection(db.session, caller(), booking_id)
@@ -378,6 +388,7 @@ def my_ratings() -> dict[str, Any]:
     responses={201: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
     assessments.check_may_sign_off(db.session, caller(), mentee_id)
     body = parse_body(SignOffBody)
@@ -401,6 +412,7 @@ def sign_off(mentee_id: int) -> tuple[dict[str, Any], int]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def revoke_sign_off(signoff_id: int) -> dict[str, Any]:
     assessments.check_may_revoke(db.session, caller(), signoff_id)
     body = parse_body(RevokeBody)
@@ -417,6 +429,7 @@ def revoke_sign_off(signoff_id: int) -> dict[str, Any]:
     responses={200: PROGRESS_SCHEMA},
 )
 @login_required
+@serves_site_scopes
 def mentee_progress(mentee_id: int) -> dict[str, Any]:
     return assessments.describe_progress(assessments.progress(db.session, caller(), mentee_id))
 
@@ -432,6 +445,7 @@ def mentee_progress(mentee_id: int) -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def get_agreement(mentorship_id: int) -> dict[str, Any]:
     return agreements.describe_agreement(agreements.agreement(db.session, caller(), mentorship_id))
 
@@ -516,6 +530,7 @@ def submit_evaluation(mentorship_id: int) -> tuple[dict[str, Any], int]:
     responses={200: TASKS_SCHEMA},
 )
 @login_required
+@serves_site_scopes  # the caller's own tasks
 def my_tasks() -> dict[str, Any]:
     user = caller()
     return {
@@ -531,8 +546,10 @@ def my_tasks() -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @coordinator_required
+@serves_site_scopes
 def overdue_overview() -> dict[str, Any]:
-    mentors, sites = tasks.overdue_overview(db.session)
+    within = scopes.visible_site_ids(db.session, caller())
+    mentors, sites = tasks.overdue_overview(db.session, within=within)
     return {
         "mentors": [
             {"mentor_id": r.person_id, "name": r.label, "overdue": r.count} for r in mentors
@@ -549,9 +566,11 @@ def overdue_overview() -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @login_required
+@serves_site_scopes
 def nudge_mentor(mentor_id: int) -> dict[str, Any]:
     tasks.check_mentor(db.session, mentor_id)  # 404 before 403
     _coordinator_only()
+    scopes.check_person(db.session, caller(), mentor_id, what="mentor")
     return {"overdue": tasks.nudge(db.session, mentor_id)}
 
 
@@ -564,8 +583,9 @@ def nudge_mentor(mentor_id: int) -> dict[str, Any]:
     responses={200: OBJECT},
 )
 @coordinator_required
+@serves_site_scopes
 def feedback_report() -> dict[str, Any]:
-    found = reports.feedback_report(db.session)
+    found = reports.feedback_report(db.session, scopes.visible_site_ids(db.session, caller()))
     return {
         "completion": [
             {"item": c.label, "done": c.done, "expected": c.expected, "rate": c.rate}

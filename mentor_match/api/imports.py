@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app, request
 
 from mentor_match.api.base import spec
-from mentor_match.auth import coordinator_required
+from mentor_match.auth import caller, coordinator_required, serves_site_scopes
 from mentor_match.edge import (
     base_url,
     download,
@@ -17,7 +17,7 @@ from mentor_match.edge import (
 )
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
-from mentor_match.services import imports
+from mentor_match.services import imports, scopes
 from mentor_match.services.errors import Invalid
 
 SUMMARY_SCHEMA: dict[str, Any] = {
@@ -63,6 +63,7 @@ def _import(kind: str) -> dict[str, Any]:
         base_url=base_url(),
         secret_key=current_app.config["SECRET_KEY"],
         invite_limit=invite_limit(),
+        caller=caller(),
     )
     return summary.as_dict()
 
@@ -77,6 +78,7 @@ def _import(kind: str) -> dict[str, Any]:
     responses={200: SUMMARY_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def import_mentors() -> dict[str, Any]:
     return _import("mentors")
 
@@ -91,6 +93,7 @@ def import_mentors() -> dict[str, Any]:
     responses={200: SUMMARY_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def import_mentees() -> dict[str, Any]:
     return _import("mentees")
 
@@ -104,6 +107,7 @@ def import_mentees() -> dict[str, Any]:
     response_type="text/csv",
 )
 @coordinator_required
+@serves_site_scopes
 def import_template(kind: str) -> Response:
     kind = imports.check_kind(kind)
     return download(template_csv(kind), f"{kind}-template.csv")
@@ -118,8 +122,9 @@ def import_template(kind: str) -> Response:
     response_type="text/csv",
 )
 @coordinator_required
+@serves_site_scopes
 def export(kind: str) -> Response:
-    return export_people(kind)
+    return export_people(kind, scopes.visible_site_ids(db.session, caller()))
 
 
 @spec.route(

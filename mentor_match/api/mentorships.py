@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 
 from mentor_match.api.base import ID_SCHEMA, query_int, spec
-from mentor_match.auth import coordinator_required
+from mentor_match.auth import caller, coordinator_required, serves_site_scopes
 from mentor_match.extensions import db
 from mentor_match.services import mentorships
 from mentor_match.services.errors import Invalid
@@ -48,6 +48,7 @@ MENTORSHIP_SCHEMA: dict[str, Any] = {
     },
 )
 @coordinator_required
+@serves_site_scopes
 def list_mentorships() -> dict[str, Any]:
     raw = request.args.get("current")
     if raw not in (None, "", "true", "false"):
@@ -57,7 +58,9 @@ def list_mentorships() -> dict[str, Any]:
         )
     current = None if not raw else raw == "true"
     person_id = query_int("person_id", 0) or None
-    items = mentorships.list_mentorships(db.session, current=current, person_id=person_id)
+    items = mentorships.list_mentorships(
+        db.session, current=current, person_id=person_id, caller=caller()
+    )
     return {"items": items}
 
 
@@ -69,6 +72,7 @@ def list_mentorships() -> dict[str, Any]:
     responses={200: MENTORSHIP_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def end_mentorship(mentorship_id: int) -> dict[str, Any]:
-    mentorship = mentorships.end_mentorship(db.session, mentorship_id)
+    mentorship = mentorships.end_mentorship(db.session, mentorship_id, caller=caller())
     return mentorships.describe(db.session, mentorship)

@@ -8,10 +8,10 @@ from flask import current_app, request
 
 from mentor_match.api.base import PAGE_PARAMS, query_int, spec
 from mentor_match.api.shapes import Shape, parse_body
-from mentor_match.auth import coordinator_required
+from mentor_match.auth import caller, coordinator_required, serves_site_scopes
 from mentor_match.extensions import db
 from mentor_match.models.enums import Role
-from mentor_match.services import mentorships, people
+from mentor_match.services import mentorships, people, scopes
 
 PERSON_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -56,6 +56,7 @@ def _list(role: str) -> dict[str, Any]:
         page=query_int("page", 1),
         per_page=query_int("per_page", 50),
         max_per_page=current_app.config["PER_PAGE_MAX"],
+        within=scopes.visible_site_ids(db.session, caller()),
     )
     return {
         "items": [people.person_dict(u) for u in page.items],
@@ -74,6 +75,7 @@ def _list(role: str) -> dict[str, Any]:
     responses={200: LIST_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def list_mentors() -> dict[str, Any]:
     return _list(Role.MENTOR)
 
@@ -87,6 +89,7 @@ def list_mentors() -> dict[str, Any]:
     responses={200: LIST_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def list_mentees() -> dict[str, Any]:
     return _list(Role.MENTEE)
 
@@ -106,8 +109,9 @@ class ActiveChange(Shape):
     responses={200: PERSON_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def update_person(user_id: int) -> dict[str, Any]:
-    people.get_person(db.session, user_id)  # 404 before judging the body
+    people.get_person(db.session, user_id, caller())  # 404 before judging the body
     change = parse_body(ActiveChange)
-    user = mentorships.set_active(db.session, user_id, change.active)
+    user = mentorships.set_active(db.session, user_id, change.active, caller())
     return people.person_dict(user)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from mentor_match.api.base import ID_SCHEMA, PAGE_PARAMS, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import caller, coordinator_required
+from mentor_match.auth import caller, coordinator_required, serves_site_scopes
 from mentor_match.background import start_round_run
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
@@ -190,7 +190,7 @@ CANDIDATES_SCHEMA = {
 
 
 def _round(round_id: int) -> dict[str, Any]:
-    return rounds.round_dict(db.session, rounds.get_round(db.session, round_id))
+    return rounds.round_dict(db.session, rounds.get_round(db.session, round_id, caller()))
 
 
 @spec.route(
@@ -202,6 +202,7 @@ def _round(round_id: int) -> dict[str, Any]:
     responses={201: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def create_round() -> tuple[dict[str, Any], int]:
     data = parse_body(NewRound)
     match_round = rounds.create_round(
@@ -225,8 +226,9 @@ def create_round() -> tuple[dict[str, Any], int]:
     responses={200: {"type": "object", "properties": {"items": {"type": "array"}}}},
 )
 @coordinator_required
+@serves_site_scopes
 def list_rounds() -> dict[str, Any]:
-    items = [rounds.round_summary(r) for r in rounds.list_rounds(db.session)]
+    items = [rounds.round_summary(r) for r in rounds.list_rounds(db.session, caller())]
     return {"items": items, "total": len(items)}
 
 
@@ -249,7 +251,7 @@ PAGED_KEYS = ("page", "per_page", "q", "sort", "reason")
 def _paged_round(round_id: int) -> dict[str, Any]:
     """The round with one page of its pairs and one of its unmatched mentees (the same page
     number), filtered and sorted as the review page does; the totals say how many there are."""
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     page = query_int("page", 1)
     per_page = query_int("per_page", review.REVIEW_PER_PAGE)
     limit = current_app.config["PER_PAGE_MAX"]
@@ -300,6 +302,7 @@ def _paged_round(round_id: int) -> dict[str, Any]:
     responses={200: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def get_round(round_id: int) -> dict[str, Any]:
     if any(key in request.args for key in PAGED_KEYS):
         return _paged_round(round_id)
@@ -314,7 +317,9 @@ def get_round(round_id: int) -> dict[str, Any]:
     responses={200: ROUND_SCHEMA, 202: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def run_round(round_id: int) -> tuple[dict[str, Any], int]:
+    rounds.get_round(db.session, round_id, caller())  # 404: not a round of the caller's sites
     finished = start_round_run(round_id)
     return _round(round_id), 200 if finished else 202
 
@@ -328,6 +333,7 @@ def run_round(round_id: int) -> tuple[dict[str, Any], int]:
     responses={200: CANDIDATES_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def round_candidates(round_id: int) -> dict[str, Any]:
     mentee_id = query_int("mentee_id", 0)
     if mentee_id <= 0:
@@ -335,7 +341,7 @@ def round_candidates(round_id: int) -> dict[str, Any]:
             "give the mentee as ?mentee_id=N",
             details=[{"field": "mentee_id", "message": "required"}],
         )
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     items = rounds.candidates_for(db.session, match_round, mentee_id)
     return {"mentee_id": mentee_id, "items": items}
 
@@ -354,8 +360,9 @@ def _pair_body() -> tuple[int, int]:
     responses={201: PAIR_RESULT},
 )
 @coordinator_required
+@serves_site_scopes
 def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     pin = rounds.add_pin(db.session, match_round, mentee_id, mentor_id)
     return {"round_id": round_id, "mentee_id": pin.mentee_id, "mentor_id": pin.mentor_id}, 201
@@ -370,8 +377,9 @@ def add_pin(round_id: int) -> tuple[dict[str, Any], int]:
     responses={200: {"type": "object"}},
 )
 @coordinator_required
+@serves_site_scopes
 def remove_pin(round_id: int) -> dict[str, Any]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     rounds.remove_pin(db.session, match_round, mentee_id, mentor_id)
     return {"removed": True}
@@ -386,8 +394,9 @@ def remove_pin(round_id: int) -> dict[str, Any]:
     responses={201: PAIR_RESULT},
 )
 @coordinator_required
+@serves_site_scopes
 def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     item = rounds.add_exclusion(db.session, match_round, mentee_id, mentor_id)
     return {"round_id": round_id, "mentee_id": item.mentee_id, "mentor_id": item.mentor_id}, 201
@@ -402,8 +411,9 @@ def add_exclusion(round_id: int) -> tuple[dict[str, Any], int]:
     responses={200: {"type": "object"}},
 )
 @coordinator_required
+@serves_site_scopes
 def remove_exclusion(round_id: int) -> dict[str, Any]:
-    match_round = rounds.get_round(db.session, round_id)  # 404 before judging the body
+    match_round = rounds.get_round(db.session, round_id, caller())  # 404 before judging the body
     mentee_id, mentor_id = _pair_body()
     rounds.remove_exclusion(db.session, match_round, mentee_id, mentor_id)
     return {"removed": True}
@@ -417,7 +427,9 @@ def remove_exclusion(round_id: int) -> dict[str, Any]:
     responses={200: ROUND_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def publish_round(round_id: int) -> dict[str, Any]:
+    rounds.get_round(db.session, round_id, caller())  # 404: not a round of the caller's sites
     rounds.publish_round(db.session, round_id, base_url())
     return _round(round_id)
 
@@ -431,8 +443,9 @@ def publish_round(round_id: int) -> dict[str, Any]:
     responses={200: BLOCKING_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes
 def round_blocking_pairs(round_id: int) -> dict[str, Any]:
     page = max(1, query_int("page", 1))
     per_page = min(max(1, query_int("per_page", 100)), 500)
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     return blocking_pairs(db.session, match_round, page, per_page)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from mentor_match.api.base import ID_SCHEMA, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import caller, login_required, roles_required
+from mentor_match.auth import caller, login_required, roles_required, serves_site_scopes
 from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
 from mentor_match.services import bookings, shifts
@@ -156,6 +156,7 @@ def _query_moment(name: str, zone: str) -> datetime | None:
     responses={201: SHIFT_SCHEMA},
 )
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def create_shift() -> tuple[dict[str, Any], int]:
     data = parse_body(NewShift)
     shift = shifts.create_shift(
@@ -189,6 +190,7 @@ def create_shift() -> tuple[dict[str, Any], int]:
     },
 )
 @login_required
+@serves_site_scopes
 def list_shifts() -> dict[str, Any]:
     user = caller()
     mentor_id = query_int("mentor_id", 0) or None
@@ -214,6 +216,7 @@ def list_shifts() -> dict[str, Any]:
     responses={200: SHIFT_SCHEMA},
 )
 @login_required
+@serves_site_scopes
 def get_shift(shift_id: int) -> dict[str, Any]:
     user = caller()
     shift = shifts.get_shift(db.session, user, shift_id)
@@ -236,6 +239,7 @@ def get_shift(shift_id: int) -> dict[str, Any]:
     responses={200: SHIFT_SCHEMA},
 )
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def update_shift(shift_id: int) -> dict[str, Any]:
     # Only the fields sent change; null clears the specialty ("any").
     data = parse_body(ShiftChanges).model_dump(exclude_unset=True)
@@ -258,6 +262,7 @@ def update_shift(shift_id: int) -> dict[str, Any]:
     responses={200: SHIFT_SCHEMA},
 )
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def cancel_shift(shift_id: int) -> dict[str, Any]:
     shift = shifts.cancel_shift(db.session, caller(), shift_id, links=current_link_base())
     return shifts.shift_dict(shift)
@@ -304,6 +309,7 @@ def my_bookings() -> dict[str, Any]:
     responses={200: BOOKING_SCHEMA},
 )
 @login_required
+@serves_site_scopes
 def get_booking(booking_id: int) -> dict[str, Any]:
     return bookings.booking_dict(bookings.get_booking(db.session, caller(), booking_id))
 
@@ -316,6 +322,7 @@ def get_booking(booking_id: int) -> dict[str, Any]:
     responses={200: BOOKING_SCHEMA},
 )
 @login_required
+@serves_site_scopes
 def cancel_booking(booking_id: int) -> dict[str, Any]:
     booking = bookings.cancel_booking(db.session, caller(), booking_id, links=current_link_base())
     return bookings.booking_dict(booking)
@@ -330,6 +337,7 @@ def cancel_booking(booking_id: int) -> dict[str, Any]:
     responses={200: BOOKING_SCHEMA},
 )
 @roles_required("mentor", "coordinator", "mentee")
+@serves_site_scopes
 def record_attendance(booking_id: int) -> dict[str, Any]:
     try:
         data = parse_body(Attendance)

@@ -49,6 +49,7 @@ from mentor_match.models.rounds import (
     RoundStatus,
     UnmatchedMentee,
 )
+from mentor_match.models.scopes import CoordinatorRegion, CoordinatorSite, RoundSite
 from mentor_match.models.shifts import Booking, BookingStatus, Shift, ShiftStatus
 
 __all__ = [
@@ -59,6 +60,8 @@ __all__ = [
     "CalendarToken",
     "CheckIn",
     "Competency",
+    "CoordinatorRegion",
+    "CoordinatorSite",
     "CompetencyRating",
     "Evaluation",
     "Goal",
@@ -88,6 +91,7 @@ __all__ = [
     "RoundExclusion",
     "RoundPin",
     "RoundPreference",
+    "RoundSite",
     "RoundStatus",
     "SentReminder",
     "Shift",

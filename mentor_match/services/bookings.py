@@ -37,7 +37,7 @@ from mentor_match.database import begin_write
 from mentor_match.extensions import db
 from mentor_match.models import Booking, BookingStatus, Mentorship, Role, Shift, ShiftStatus, User
 from mentor_match.models.shifts import MAX_SHIFT_HOURS
-from mentor_match.services import calendars
+from mentor_match.services import calendars, scopes
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 # The first key of the advisory locks that stand for a mentee's bookings (the second is their id).
@@ -272,7 +272,14 @@ def book_shift(
 def _visible_booking(session: Session, actor: User, booking_id: int) -> Booking:
     booking = session.get(Booking, booking_id, populate_existing=True)
     if booking is None or not (
-        actor.role == Role.COORDINATOR
+        (
+            actor.role == Role.COORDINATOR
+            # a site-scoped coordinator: a booking of their site's mentee or mentor
+            and (
+                scopes.can_see_person(session, actor, booking.mentee_id)
+                or scopes.can_see_person(session, actor, booking.shift.mentor_id)
+            )
+        )
         or booking.mentee_id == actor.id
         or booking.shift.mentor_id == actor.id
     ):
@@ -413,7 +420,10 @@ def record_attendance(
     if booking is None:
         raise NotFound(f"there is no booking {booking_id}")
     shift = booking.shift
-    if not (actor.role == Role.COORDINATOR or shift.mentor_id == actor.id):
+    coordinates = actor.role == Role.COORDINATOR and scopes.can_see_person(
+        session, actor, shift.mentor_id
+    )
+    if not (coordinates or shift.mentor_id == actor.id):
         if booking.mentee_id == actor.id:
             raise Forbidden("the mentor records attendance")
         raise NotFound(f"there is no booking {booking_id}")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from mentor_match.extensions import db
 from mentor_match.models import ApiToken, Booking, BookingStatus, Mentorship, Shift, User
+from mentor_match.services import scopes
 from mentor_match.services.errors import NotFound
 
 
@@ -82,10 +83,16 @@ def of_cancelling_shift(session: Session, shift: Shift) -> Consequences:
     return Consequences(told=told, changes=changes)
 
 
-def of_ending_mentorship(session: Session, mentorship_id: int) -> tuple[Mentorship, Consequences]:
+def of_ending_mentorship(
+    session: Session, mentorship_id: int, caller: User | None = None
+) -> tuple[Mentorship, Consequences]:
     mentorship = session.get(Mentorship, mentorship_id)
     if mentorship is None or mentorship.ended_at is not None:
         raise NotFound("there is no current mentorship with that id")
+    if caller is not None:
+        scopes.check_pair(
+            session, caller, mentorship.mentor_id, mentorship.mentee_id, "current mentorship"
+        )
     mentor = session.get(User, mentorship.mentor_id)
     mentee = session.get(User, mentorship.mentee_id)
     changes = [

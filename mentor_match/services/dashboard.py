@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from mentor_match.models import (
@@ -21,7 +21,7 @@ from mentor_match.models import (
     ShiftStatus,
     User,
 )
-from mentor_match.services import cpd, rounds, shifts
+from mentor_match.services import cpd, rounds, scopes, shifts
 from mentor_match.services.feedback import tasks as feedback_tasks
 
 SHOWN = 3
@@ -43,11 +43,19 @@ def _current(mentorship_column: Any) -> Any:
     return select(mentorship_column).where(Mentorship.ended_at.is_(None))
 
 
-def coordinator_counts(session: Session, now: datetime) -> dict[str, int]:
+def coordinator_counts(
+    session: Session, now: datetime, site_ids: frozenset[int] | None = None
+) -> dict[str, int]:
+    """The programme's counts; with `site_ids`, only the people (and shifts) of those sites."""
+
     def count(stmt: Any) -> int:
         return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
     active = select(User.id).where(User.active.is_(True))
+    shift_filter: Any = true()
+    if site_ids is not None:
+        active = active.where(scopes.people_of_sites(User.id, site_ids))
+        shift_filter = scopes.people_of_sites(Shift.mentor_id, site_ids)
     taken = (
         select(Mentorship.mentor_id, func.count().label("n"))
         .where(Mentorship.ended_at.is_(None))
@@ -67,6 +75,7 @@ def coordinator_counts(session: Session, now: datetime) -> dict[str, int]:
             .where(
                 User.active.is_(True),
                 MentorProfile.capacity > func.coalesce(taken.c.n, 0),
+                true() if site_ids is None else MentorProfile.site_id.in_(site_ids),
             )
         ),
         "shifts_next_14_days": count(
@@ -74,6 +83,7 @@ def coordinator_counts(session: Session, now: datetime) -> dict[str, int]:
                 Shift.status == ShiftStatus.SCHEDULED,
                 Shift.start_at > now,
                 Shift.start_at < now + timedelta(days=14),
+                shift_filter,
             )
         ),
     }
@@ -83,10 +93,13 @@ def home_for(session: Session, user: User, now: datetime | None = None) -> Home:
     now = now or datetime.now(UTC)
     home = Home()
     if user.role == Role.COORDINATOR:
-        home.counts = coordinator_counts(session, now)
-        home.latest_rounds = list(
-            session.scalars(select(MatchRound).order_by(MatchRound.id.desc()).limit(SHOWN))
-        )
+        site_ids = scopes.visible_site_ids(session, user)
+        home.counts = coordinator_counts(session, now, site_ids)
+        latest = select(MatchRound).order_by(MatchRound.id.desc()).limit(SHOWN)
+        theirs = scopes.visible_rounds(session, user, MatchRound.id)
+        if theirs is not None:
+            latest = latest.where(theirs)
+        home.latest_rounds = list(session.scalars(latest))
         return home
     home.matches = [m for m in rounds.my_matches(session, user) if m["ended_at"] is None]
     home.tasks = feedback_tasks.my_tasks(session, user, now=now)

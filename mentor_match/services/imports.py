@@ -59,6 +59,7 @@ from mentor_match.models import (
     User,
     mentor_specialties,
 )
+from mentor_match.services import scopes
 from mentor_match.services.accounts import invitation_token
 from mentor_match.services.errors import Invalid, NotFound
 
@@ -150,8 +151,11 @@ def specialty_vocabulary(session: Session) -> tuple[SpecialtyVocabulary, dict[st
     return vocabulary, {slug: id_ for id_, slug, _ in rows}
 
 
-def _plan(session: Session, kind: Kind, data: bytes | str) -> _Plan:
-    """Read the file and check it against the database; every problem lands in `errors`."""
+def _plan(
+    session: Session, kind: Kind, data: bytes | str, limit: scopes.SiteLimit | None = None
+) -> _Plan:
+    """Read the file and check it against the database; every problem lands in `errors`.
+    With `limit` (a site-scoped coordinator's), a row for a site outside it is refused."""
     vocabulary, specialty_ids = specialty_vocabulary(session)
     parse = parse_mentors if kind == "mentors" else parse_mentees
     parsed = parse(data, vocabulary)
@@ -201,8 +205,52 @@ def _plan(session: Session, kind: Kind, data: bytes | str) -> _Plan:
                     " different site name",
                 )
             )
+    if limit is not None:
+        _check_limit(session, plan, limit)
     plan.errors.sort(key=lambda error: error.line)
     return plan
+
+
+def _check_limit(session: Session, plan: _Plan, limit: scopes.SiteLimit) -> None:
+    """A site-scoped coordinator imports people of their sites only: a row naming another
+    site, or a person (by email) who works at another site, is refused."""
+    regions = {region.lower() for region in limit.regions}
+    elsewhere: set[int] = set()
+    known = [found.id for found in plan.existing.values()]
+    for chunk in _chunks(known):
+        elsewhere.update(
+            session.scalars(
+                select(User.id).where(
+                    User.id.in_(chunk), ~scopes.people_of_sites(User.id, limit.site_ids)
+                )
+            )
+        )
+    for record in plan.records:
+        site = plan.sites[record.site.lower()]
+        outside = (
+            site.id not in limit.site_ids
+            if site.id is not None
+            else record.region.lower() not in regions
+        )
+        if outside:
+            plan.errors.append(
+                RowError(
+                    record.line,
+                    "site",
+                    f"the site {record.site!r} is not one of your sites: you import people of"
+                    " your own sites only (ask a programme-wide coordinator for other sites)",
+                )
+            )
+        found = plan.existing.get(record.email)
+        if found is not None and found.id in elsewhere:
+            plan.errors.append(
+                RowError(
+                    record.line,
+                    "email",
+                    f"{record.email} is not a person of your sites: you can change only the"
+                    " people of your own sites",
+                )
+            )
 
 
 def _invalid(plan: _Plan) -> Invalid:
@@ -217,9 +265,12 @@ def _invalid(plan: _Plan) -> Invalid:
     )
 
 
-def preview_import(session: Session, kind: str, data: bytes | str) -> ImportSummary:
-    """What importing `data` would do, and every problem with it; writes nothing."""
-    plan = _plan(session, check_kind(kind), data)
+def preview_import(
+    session: Session, kind: str, data: bytes | str, caller: User | None = None
+) -> ImportSummary:
+    """What importing `data` would do, and every problem with it; writes nothing. With
+    `caller`, rows outside the caller's sites are problems too."""
+    plan = _plan(session, check_kind(kind), data, scopes.site_limit(session, caller))
     return ImportSummary(plan.kind, plan.created, plan.updated, tuple(plan.errors))
 
 
@@ -232,24 +283,27 @@ def import_people(
     secret_key: str = "",
     dry_run: bool = False,
     invite_limit: int = INVITE_LIMIT,
+    caller: User | None = None,
 ) -> ImportSummary:
     """Create or update (by email) every mentor or mentee in a CSV file, or nothing at all.
 
     Raises Invalid (code "invalid_csv") listing every bad row with its line and column. With
-    `dry_run` the file is checked and counted but nothing is written. Flushes, never commits.
+    `dry_run` the file is checked and counted but nothing is written. With `caller`, a row
+    outside the caller's sites is a bad row. Flushes, never commits.
     """
     kind = check_kind(kind)
     if not dry_run:
         # On SQLite, hold the write lock from the first check to the last insert, so that
         # what was checked (emails, sites) is still true when it is written.
         begin_write(session)
-    plan = _plan(session, kind, data)
+    plan = _plan(session, kind, data, scopes.site_limit(session, caller))
     if plan.errors:
         raise _invalid(plan)
     if dry_run:
         return ImportSummary(plan.kind, plan.created, plan.updated)
     created_ids = _write(session, plan)
     invited = 0
+    scopes.forget_cached(session)  # a new site of a scoped region is visible from now on
     if created_ids and len(created_ids) <= invite_limit and secret_key:
         invited = _queue_invitations(
             session,
@@ -533,24 +587,30 @@ def _by_base(people: Sequence[Any], bases: dict[int, str]) -> dict[str, list[Any
 EXPORT_PAGE_SIZE = 1000  # people a part of an export file: four queries each
 
 
-def export_people(session: Session, kind: str) -> str:
+def export_people(session: Session, kind: str, within: frozenset[int] | None = None) -> str:
     """Every mentor (or mentee) as a CSV file in the import format; re-importing it changes
-    nothing. Formula-like cells are neutralised by the writer."""
-    return "".join(export_people_in_parts(session, kind))
+    nothing. Formula-like cells are neutralised by the writer. `within` (site ids) keeps the
+    people of those sites."""
+    return "".join(export_people_in_parts(session, kind, within=within))
 
 
 def export_people_in_parts(
-    session: Session, kind: str, page_size: int = EXPORT_PAGE_SIZE
+    session: Session,
+    kind: str,
+    page_size: int = EXPORT_PAGE_SIZE,
+    within: frozenset[int] | None = None,
 ) -> Iterator[str]:
     """The export file a part at a time, for an answer that streams: the header, then the
     lines of each page of `page_size` people by email (keyset paging: a page costs the same
     at the end of the file as at its start, and memory holds one page). A bad `kind` is
-    refused now, before the first part."""
+    refused now, before the first part. `within` (site ids) keeps the people of those sites."""
     kind = check_kind(kind)
-    return _export_parts(session, kind, max(1, page_size))
+    return _export_parts(session, kind, max(1, page_size), within)
 
 
-def _export_parts(session: Session, kind: str, page_size: int) -> Iterator[str]:
+def _export_parts(
+    session: Session, kind: str, page_size: int, within: frozenset[int] | None
+) -> Iterator[str]:
     role = ROLE_OF[kind]
     to_csv = mentors_to_csv if kind == "mentors" else mentees_to_csv
     profile_model = MentorProfile if kind == "mentors" else MenteeProfile
@@ -582,6 +642,8 @@ def _export_parts(session: Session, kind: str, page_size: int) -> Iterator[str]:
         )
         if after is not None:
             query = query.where(User.email > after)
+        if within is not None:
+            query = query.where(site_id.in_(within))
         rows = session.execute(query).all()
         if not rows:
             return
@@ -733,6 +795,7 @@ def confirm_import(
         base_url=base_url,
         secret_key=secret_key,
         invite_limit=invite_limit,
+        caller=user,
     )
     session.execute(delete(PendingImport).where(PendingImport.id == pending_id))
     return summary

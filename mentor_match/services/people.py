@@ -29,6 +29,7 @@ from mentor_match.models import (
     Specialty,
     User,
 )
+from mentor_match.services import scopes
 from mentor_match.services.accounts import check_timezone
 from mentor_match.services.errors import Invalid, NotFound
 
@@ -118,8 +119,11 @@ def _people_query(  # noqa: ANN202
     site_id: int | None = None,
     specialty: str | None = None,
     status: str | None = None,
+    within: frozenset[int] | None = None,
 ):
     stmt = select(User).where(User.role == role)
+    if within is not None:
+        stmt = stmt.where(scopes.people_of_sites(User.id, within))
     query = check_search(query)
     if query:
         like = _contains(query.lower())
@@ -170,8 +174,10 @@ def list_people(
     page: int = 1,
     per_page: int = 50,
     max_per_page: int = 500,
+    within: frozenset[int] | None = None,
 ) -> Page:
-    """One page of mentors or mentees, by name, with everything `person_dict` needs loaded."""
+    """One page of mentors or mentees, by name, with everything `person_dict` needs loaded;
+    `within` (site ids, from `scopes.visible_site_ids`) keeps the people of those sites."""
     if role not in (Role.MENTOR, Role.MENTEE):
         raise Invalid("role must be mentor or mentee")
     if page < 1:
@@ -181,7 +187,7 @@ def list_people(
             f"per_page must be from 1 to {max_per_page}",
             details=[{"field": "per_page", "message": f"must be from 1 to {max_per_page}"}],
         )
-    stmt = _people_query(role, query, site_id, specialty, status)
+    stmt = _people_query(role, query, site_id, specialty, status, within)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     loaders = [selectinload(User.windows)]
     if role == Role.MENTOR:
@@ -211,10 +217,13 @@ def list_people(
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
-def get_person(session: Session, user_id: int) -> User:
+def get_person(session: Session, user_id: int, caller: User | None = None) -> User:
+    """A mentor or mentee by id; with `caller`, a 404 too when outside the caller's sites."""
     user = session.get(User, user_id)
     if user is None or user.role == Role.COORDINATOR:
         raise NotFound("no such participant")
+    if caller is not None:
+        scopes.check_person(session, caller, user.id)
     return user
 
 
@@ -225,9 +234,13 @@ def _with_role(session: Session, user_id: int, role: Role) -> User:
     return user
 
 
-def get_mentee(session: Session, user_id: int) -> User:
-    """A mentee by id; anyone else (or no one) is a 404."""
-    return _with_role(session, user_id, Role.MENTEE)
+def get_mentee(session: Session, user_id: int, caller: User | None = None) -> User:
+    """A mentee by id; anyone else (or no one) is a 404, and so is a mentee outside the
+    sites of `caller` (a site-scoped coordinator) when given."""
+    mentee = _with_role(session, user_id, Role.MENTEE)
+    if caller is not None:
+        scopes.check_person(session, caller, mentee.id, what="mentee")
+    return mentee
 
 
 def get_mentor(session: Session, user_id: int) -> User:
@@ -287,6 +300,8 @@ class ProfileChanges:
     years_experience: int | None = None
     bio: str = ""
     goals: str = ""
+    # A site-scoped coordinator's sites: the person must stay at one of them.
+    allowed_site_ids: frozenset[int] | None = None
 
 
 def update_own_profile(session: Session, user: User, changes: ProfileChanges) -> User:
@@ -310,6 +325,8 @@ def update_own_profile(session: Session, user: User, changes: ProfileChanges) ->
         site = session.get(Site, changes.site_id)
         if site is None:
             problems.append({"field": "site", "message": "unknown site"})
+    if changes.allowed_site_ids is not None and changes.site_id not in changes.allowed_site_ids:
+        problems.append({"field": "site", "message": "choose one of your sites"})
     low_cap, high_cap = CAPACITY_RANGE
     if user.role == Role.MENTOR and not (
         changes.capacity is not None and low_cap <= changes.capacity <= high_cap

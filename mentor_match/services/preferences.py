@@ -19,6 +19,7 @@ from mentor_match.database import utcnow
 from mentor_match.matching import MatchingError, candidates
 from mentor_match.matching.modes import mentor_candidates
 from mentor_match.models import MatchRound, RoundPreference, RoundStatus, User
+from mentor_match.services import scopes
 from mentor_match.services.errors import Conflict, Forbidden, Invalid
 from mentor_match.services.rounds.definition import get_round, preferences_open
 from mentor_match.services.rounds.pool import load_round_input, pool_mentees_stmt, pool_mentors_stmt
@@ -40,9 +41,10 @@ def _side(session: Session, user: User) -> str:
     raise Forbidden("only mentees and mentors in the pool rank candidates")
 
 
-def open_rounds(session: Session) -> list[MatchRound]:
-    """Draft rounds whose preference window is open, newest first."""
-    rounds = session.scalars(
+def open_rounds(session: Session, person: User | None = None) -> list[MatchRound]:
+    """Draft rounds whose preference window is open, newest first; with `person`, only those
+    that reach their site."""
+    stmt = (
         select(MatchRound)
         .where(
             MatchRound.status == RoundStatus.DRAFT.value,
@@ -51,7 +53,9 @@ def open_rounds(session: Session) -> list[MatchRound]:
         )
         .order_by(MatchRound.id.desc())
     )
-    return list(rounds)
+    if person is not None:
+        stmt = stmt.where(scopes.rounds_reaching(session, person, MatchRound.id))
+    return list(session.scalars(stmt))
 
 
 def _ranking(session: Session, round_id: int, user_id: int) -> RoundPreference | None:
@@ -69,6 +73,7 @@ def my_candidates(session: Session, round_id: int, user: User) -> dict[str, Any]
     ones left off (``rank`` None). Without: everyone by score, best first.
     """
     match_round = get_round(session, round_id)
+    scopes.check_round_reaches(session, user, round_id)
     side = _side(session, user)
     if side == "mentee":
         pool = load_round_input(session, match_round, mentee_ids=[user.id])
@@ -133,6 +138,7 @@ def _check_open(match_round: MatchRound) -> None:
 def submit_ranking(session: Session, round_id: int, user: User, ranking: list[int]) -> dict:
     """Save the user's ranking (replacing an earlier one); everyone left off is unacceptable."""
     match_round = get_round(session, round_id)
+    scopes.check_round_reaches(session, user, round_id)
     _check_open(match_round)
     if len(ranking) > MAX_RANKING:
         raise Invalid(
@@ -169,6 +175,7 @@ def submit_ranking(session: Session, round_id: int, user: User, ranking: list[in
 def withdraw_ranking(session: Session, round_id: int, user: User) -> None:
     """Go back to ranking by score."""
     match_round = get_round(session, round_id)
+    scopes.check_round_reaches(session, user, round_id)
     _side(session, user)
     _check_open(match_round)
     session.execute(

@@ -143,8 +143,17 @@ def default_range(today: date) -> tuple[date, date]:
     )
 
 
-def parse_filters(session: Session, args: Mapping[str, str], today: date | None = None) -> Filters:
-    """`from`, `to` (ISO dates) and `site` (a site id) from a query string; 422 naming the field."""
+def parse_filters(
+    session: Session,
+    args: Mapping[str, str],
+    today: date | None = None,
+    within: frozenset[int] | None = None,
+) -> Filters:
+    """`from`, `to` (ISO dates) and `site` (a site id) from a query string; 422 naming the field.
+
+    `within` (a site-scoped coordinator's sites) limits the site: a site outside it is answered
+    as an unknown one, and with no site chosen the first of theirs (by name) is shown, never
+    the whole programme."""
     today = today or datetime.now(UTC).date()
     start, end = default_range(today)
     if args.get("from"):
@@ -161,17 +170,23 @@ def parse_filters(session: Session, args: Mapping[str, str], today: date | None 
         if not raw_site.isdigit() or int(raw_site) > 2**31 - 1:
             raise _field_error("site", "must be the id of a site")
         site = session.get(Site, int(raw_site))
-        if site is None:
+        if site is None or (within is not None and site.id not in within):
             raise _field_error("site", "is not a known site")
         site_id, site_name = site.id, site.name
+    elif within is not None:
+        first = sites(session, within)
+        if not first:
+            raise NotFound("none of your sites exists any more")
+        site_id, site_name = first[0]
     return Filters(start, end, site_id, site_name)
 
 
-def sites(session: Session) -> list[tuple[int, str]]:
-    return [
-        (row.id, row.name)
-        for row in session.execute(select(Site.id, Site.name).order_by(Site.name))
-    ]
+def sites(session: Session, within: frozenset[int] | None = None) -> list[tuple[int, str]]:
+    """Every site (or those of `within`) as (id, name), by name."""
+    stmt = select(Site.id, Site.name).order_by(Site.name)
+    if within is not None:
+        stmt = stmt.where(Site.id.in_(within))
+    return [(row.id, row.name) for row in session.execute(stmt)]
 
 
 # --- shared SQL pieces -------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import or_, true, update
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from mentor_match.database import begin_write
 from mentor_match.extensions import db
@@ -25,7 +25,7 @@ from mentor_match.models import (
     User,
 )
 from mentor_match.models.shifts import MAX_SEATS, MAX_SHIFT_HOURS
-from mentor_match.services import bookings, calendars
+from mentor_match.services import bookings, calendars, scopes
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 MAX_SHIFT = timedelta(hours=MAX_SHIFT_HOURS)
@@ -168,7 +168,11 @@ def _mentor_for(session: Session, actor: User, mentor_id: int | None) -> User:
             details=[_problem("mentor_id", "required for coordinators")],
         )
     mentor = session.get(User, mentor_id) if isinstance(mentor_id, int) else None
-    if mentor is None or mentor.role != Role.MENTOR:
+    if (
+        mentor is None
+        or mentor.role != Role.MENTOR
+        or not scopes.can_see_person(session, actor, mentor.id)
+    ):
         raise Invalid(
             f"there is no mentor with id {mentor_id}",
             details=[_problem("mentor_id", "not a mentor")],
@@ -177,7 +181,13 @@ def _mentor_for(session: Session, actor: User, mentor_id: int | None) -> User:
 
 
 def may_manage(actor: User, shift: Shift) -> bool:
-    return actor.role == Role.COORDINATOR or shift.mentor_id == actor.id
+    """The shift's mentor, and coordinators (a site-scoped one: of the mentor's site)."""
+    if shift.mentor_id == actor.id:
+        return True
+    if actor.role != Role.COORDINATOR:
+        return False
+    session = object_session(shift)
+    return session is not None and scopes.can_see_person(session, actor, shift.mentor_id)
 
 
 def get_shift(session: Session, actor: User, shift_id: int) -> Shift:
@@ -201,6 +211,8 @@ def managed_shift(session: Session, actor: User, shift_id: int) -> Shift:
     if shift is None:
         raise NotFound(f"there is no shift {shift_id}")
     if not may_manage(actor, shift):
+        if actor.role == Role.COORDINATOR:  # another site's shift: as if there were none
+            raise NotFound(f"there is no shift {shift_id}")
         raise Forbidden("only the shift's mentor or a coordinator can change it")
     return shift
 
@@ -508,7 +520,11 @@ def _new_mentor(session: Session, actor: User, shift: Shift, mentor_id: object) 
             details=[_problem("mentor_id", "only coordinators may change the mentor")],
         )
     mentor = session.get(User, mentor_id)
-    if mentor is None or mentor.role != Role.MENTOR:
+    if (
+        mentor is None
+        or mentor.role != Role.MENTOR
+        or not scopes.can_see_person(session, actor, mentor.id)
+    ):
         raise Invalid(
             f"there is no mentor with id {mentor_id}",
             details=[_problem("mentor_id", "not a mentor")],
@@ -521,12 +537,14 @@ def _new_mentor(session: Session, actor: User, shift: Shift, mentor_id: object) 
     return mentor
 
 
-def handover_mentors(session: Session, shift: Shift) -> list[User]:
-    """The active mentors a coordinator may hand the shift to, by name."""
+def handover_mentors(session: Session, shift: Shift, actor: User | None = None) -> list[User]:
+    """The active mentors a coordinator (`actor`: of their sites) may hand the shift to."""
+    theirs = None if actor is None else scopes.visible_people(session, actor, User.id)
     return list(
         session.scalars(
             db.select(User)
             .where(User.role == Role.MENTOR, User.active.is_(True), User.id != shift.mentor_id)
+            .where(true() if theirs is None else theirs)
             .order_by(User.name, User.id)
         )
     )
@@ -650,6 +668,9 @@ def list_shifts(
         query = query.where(or_(Shift.open_to_all.is_(True), Shift.mentor_id.in_(mine)))
         if viewer.role != Role.MENTEE:
             query = query.where(Shift.id.is_(None))  # only mentees book
+    theirs = scopes.visible_people(session, viewer, Shift.mentor_id)
+    if theirs is not None:  # a site-scoped coordinator: the shifts of their sites' mentors
+        query = query.where(theirs)
     if mentor_id is not None:
         query = query.where(Shift.mentor_id == mentor_id)
     if start_from is not None:

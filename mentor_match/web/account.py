@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from mentor_match.auth import login_required, sign_out_elsewhere
+from mentor_match.auth import login_required, serves_site_scopes, sign_out_elsewhere
 from mentor_match.extensions import db
 from mentor_match.services import accounts, confirmations
 from mentor_match.services.errors import Invalid
@@ -75,6 +75,7 @@ NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 - a session key, not a secret
 
 @bp.get("/")
 @login_required
+@serves_site_scopes  # one's own account
 def settings():  # noqa: ANN201
     new_token = None
     shown = session.pop(NEW_TOKEN_KEY, None)
@@ -93,6 +94,7 @@ def settings():  # noqa: ANN201
 
 @bp.post("/password")
 @login_required
+@serves_site_scopes  # one's own account
 def change_password():  # noqa: ANN201
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
@@ -111,6 +113,7 @@ def change_password():  # noqa: ANN201
 
 @bp.post("/tokens")
 @login_required
+@serves_site_scopes  # one's own account
 def create_token():  # noqa: ANN201
     form = TokenForm(prefix="tok")
     if not form.validate_on_submit():
@@ -124,6 +127,7 @@ def create_token():  # noqa: ANN201
 
 @bp.get("/tokens/<int:token_id>/revoke")
 @login_required
+@serves_site_scopes  # one's own account
 def confirm_revoke(token_id: int):  # noqa: ANN201
     """Ask first: scripts using the token stop working at once."""
     token = confirmations.api_token(db.session, current_user, token_id)
@@ -144,6 +148,7 @@ def confirm_revoke(token_id: int):  # noqa: ANN201
 
 @bp.post("/tokens/revoke")
 @login_required
+@serves_site_scopes  # one's own account
 def revoke_token():  # noqa: ANN201
     form = RevokeForm(prefix="rev")
     if form.validate_on_submit() and (form.token_id.data or "").isdigit():
@@ -154,6 +159,7 @@ def revoke_token():  # noqa: ANN201
 
 @bp.post("/sign-out-everywhere")
 @login_required
+@serves_site_scopes  # one's own account
 def sign_out_everywhere():  # noqa: ANN201
     sign_out_elsewhere(current_user)
     flash("Every other session has been signed out.", "success")

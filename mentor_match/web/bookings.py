@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from mentor_match.auth import roles_required
+from mentor_match.auth import roles_required, serves_site_scopes
 from mentor_match.edge import current_link_base, invite_download
 from mentor_match.extensions import db
 from mentor_match.services import bookings, calendars, confirmations, people, shifts
@@ -120,6 +120,7 @@ def index():  # noqa: ANN201
 
 @bp.get("/<int:booking_id>")
 @roles_required("mentee", "mentor", "coordinator")
+@serves_site_scopes
 def show(booking_id: int):  # noqa: ANN201
     """One booking and its shift: when, where, the mentor's notes, the waitlist place."""
     booking = bookings.get_booking(db.session, current_user, booking_id)
@@ -129,6 +130,7 @@ def show(booking_id: int):  # noqa: ANN201
 
 @bp.get("/<int:booking_id>/cancel")
 @roles_required("mentee", "mentor", "coordinator")
+@serves_site_scopes
 def confirm_cancel(booking_id: int):  # noqa: ANN201
     """Ask first: cancelling a seat or leaving a waitlist cannot be undone."""
     booking = bookings.get_booking(db.session, current_user, booking_id)
@@ -162,6 +164,7 @@ def confirm_cancel(booking_id: int):  # noqa: ANN201
 
 @bp.route("/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentee", "mentor", "coordinator")
+@serves_site_scopes
 def cancel(booking_id: int):  # noqa: ANN201
     try:
         booking = bookings.cancel_booking(
@@ -180,6 +183,7 @@ def cancel(booking_id: int):  # noqa: ANN201
 
 @bp.route("/<int:booking_id>/invite.ics")
 @roles_required("mentee", "mentor", "coordinator")
+@serves_site_scopes
 def invite(booking_id: int) -> Response:
     booking = bookings.get_booking(db.session, current_user, booking_id)
     method, text = calendars.booking_invite(booking, current_link_base())

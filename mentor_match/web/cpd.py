@@ -13,7 +13,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from mentor_match.auth import caller, coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required, serves_site_scopes
 from mentor_match.edge import (
     certificate_download,
     certificate_folder,
@@ -24,7 +24,7 @@ from mentor_match.extensions import db
 from mentor_match.recertification import KINDS, TOPICS
 from mentor_match.recertification.activities import MAX_PROVIDER, MAX_REFLECTION, MAX_TITLE
 from mentor_match.recertification.requirements import MAX_RULE_NAME
-from mentor_match.services import cpd, people
+from mentor_match.services import cpd, people, scopes
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
 from mentor_match.services.errors import Invalid
@@ -340,12 +340,16 @@ def import_activities():  # noqa: ANN201
 
 @bp.route("/report")
 @coordinator_required
+@serves_site_scopes
 def report():  # noqa: ANN201
     short = request.args.get("short") == "1"
-    rows = cpd_portfolio.compliance(db.session, short_within=SHORT_WINDOW if short else None)
+    within = scopes.visible_site_ids(db.session, caller())
+    rows = cpd_portfolio.compliance(
+        db.session, short_within=SHORT_WINDOW if short else None, within=within
+    )
     return render_template(
         "cpd/report.html",
-        report=cpd.cpd_report(db.session),
+        report=cpd.cpd_report(db.session, within),
         rows=rows,
         short=short,
         window=SHORT_WINDOW,
@@ -355,30 +359,38 @@ def report():  # noqa: ANN201
 
 @bp.route("/report.csv")
 @coordinator_required
+@serves_site_scopes
 def report_csv() -> Response:
     short = request.args.get("short") == "1"
-    rows = cpd_portfolio.compliance(db.session, short_within=SHORT_WINDOW if short else None)
+    rows = cpd_portfolio.compliance(
+        db.session,
+        short_within=SHORT_WINDOW if short else None,
+        within=scopes.visible_site_ids(db.session, caller()),
+    )
     return download(cpd_portfolio.compliance_csv(rows), "cpd-compliance.csv")
 
 
 @bp.route("/mentees/<int:user_id>")
 @coordinator_required
+@serves_site_scopes
 def mentee(user_id: int):  # noqa: ANN201
-    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id))
+    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id, caller()))
     return render_template("cpd/log.html", p=p, log=p.shadowing, owner=False)
 
 
 @bp.route("/mentees/<int:user_id>/transcript.pdf")
 @coordinator_required
+@serves_site_scopes
 def mentee_transcript(user_id: int) -> Response:
-    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id))
+    p = cpd_portfolio.portfolio(db.session, people.get_mentee(db.session, user_id, caller()))
     return transcript_download(p, cpd_portfolio.today_utc())
 
 
 @bp.route("/mentees/<int:user_id>/import", methods=["GET", "POST"])
 @coordinator_required
+@serves_site_scopes
 def import_for_mentee(user_id: int):  # noqa: ANN201
-    person = people.get_mentee(db.session, user_id)
+    person = people.get_mentee(db.session, user_id, caller())
     return _import_into(person, url_for("cpd.mentee", user_id=person.id))
 
 

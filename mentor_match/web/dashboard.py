@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
-from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.auth import coordinator_required, roles_required, serves_site_scopes
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.reports.charts import Chart, chart_csv, format_value, render_svg
 from mentor_match.services import programme_dashboard as board
+from mentor_match.services import scopes
 from mentor_match.services.errors import Invalid
 from mentor_match.web.navigation import Link, add_link
 
@@ -33,15 +34,22 @@ def svg_response(chart: Chart | str) -> Response:
     return response
 
 
+def _within() -> frozenset[int] | None:
+    """The caller's sites when site-scoped: the dashboard shows one of them at a time."""
+    return scopes.visible_site_ids(db.session, current_user)
+
+
 @bp.get("")
 @coordinator_required
+@serves_site_scopes
 def index():  # noqa: ANN201
     error = None
+    within = _within()
     try:
-        filters = board.parse_filters(db.session, request.args)
+        filters = board.parse_filters(db.session, request.args, within=within)
     except Invalid as exc:
         error = exc
-        filters = board.parse_filters(db.session, {})
+        filters = board.parse_filters(db.session, {}, within=within)
     found = board.dashboard(db.session, filters)
     # The images and tables linked from this page are drawn from the charts it shows.
     kept = board.page_charts.keep(found)
@@ -49,7 +57,8 @@ def index():  # noqa: ANN201
         "dashboard/index.html",
         board=found,
         filters=filters,
-        sites=board.sites(db.session),
+        sites=board.sites(db.session, within),
+        every_site=within is None,
         error=error,
         args=filters.query_args(),
         chart_args={**filters.query_args(), "v": kept},
@@ -59,16 +68,18 @@ def index():  # noqa: ANN201
 
 @bp.get("/charts/<chart>.svg")
 @coordinator_required
+@serves_site_scopes
 def chart_svg(chart: str) -> Response:
-    filters = board.parse_filters(db.session, request.args)
+    filters = board.parse_filters(db.session, request.args, within=_within())
     drawn = board.page_charts.drawing(request.args.get("v"), filters, chart, render_svg)
     return svg_response(drawn or board.one_chart(db.session, filters, chart))
 
 
 @bp.get("/charts/<chart>.csv")
 @coordinator_required
+@serves_site_scopes
 def chart_table(chart: str) -> Response:
-    filters = board.parse_filters(db.session, request.args)
+    filters = board.parse_filters(db.session, request.args, within=_within())
     found = board.page_charts.chart(request.args.get("v"), filters, chart) or board.one_chart(
         db.session, filters, chart
     )

@@ -25,11 +25,17 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mentor_match.auth import caller, coordinator_required, login_required, roles_required
+from mentor_match.auth import (
+    caller,
+    coordinator_required,
+    login_required,
+    roles_required,
+    serves_site_scopes,
+)
 from mentor_match.edge import download
 from mentor_match.extensions import db
 from mentor_match.importing.competencies import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX
-from mentor_match.services import people
+from mentor_match.services import people, scopes
 from mentor_match.services.errors import Invalid, ServiceError
 from mentor_match.services.feedback import agreements, assessments, competencies, reports, tasks
 from mentor_match.services.feedback.agreements import CHECKIN_MINUTES, GOAL_TITLE_MAX
@@ -335,9 +341,12 @@ def _booking_or_404(booking_id: int) -> Booking:
 
 @bp.get("/feedback/bookings/<int:booking_id>")
 @login_required
+@serves_site_scopes
 def booking(booking_id: int):  # noqa: ANN201
     found = _booking_or_404(booking_id)
     user = caller()
+    with _or_error_page():
+        assessments.check_booking_in_scope(db.session, user, found)
     if not assessments.may_read_feedback(user, found):
         abort(403)
     feedback = assessments.feedback_of(db.session, found.id)
@@ -445,6 +454,7 @@ def save_reflection(booking_id: int):  # noqa: ANN201
 
 @bp.get("/progress/")
 @login_required
+@serves_site_scopes
 def progress_index():  # noqa: ANN201
     if current_user.is_mentee:
         return _progress_page(current_user.id)
@@ -456,6 +466,7 @@ def progress_index():  # noqa: ANN201
 
 @bp.get("/progress/<int:mentee_id>")
 @login_required
+@serves_site_scopes
 def progress(mentee_id: int):  # noqa: ANN201
     return _progress_page(mentee_id)
 
@@ -492,6 +503,7 @@ def _progress_page(mentee_id: int):  # noqa: ANN202
 
 @bp.post("/progress/<int:mentee_id>/signoffs")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def add_sign_off(mentee_id: int):  # noqa: ANN201
     form = SignOffForm()
     back = redirect(url_for("feedback.progress", mentee_id=mentee_id))
@@ -518,10 +530,12 @@ def add_sign_off(mentee_id: int):  # noqa: ANN201
 
 @bp.post("/progress/signoffs/<int:signoff_id>/revoke")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def revoke_sign_off(signoff_id: int):  # noqa: ANN201
     form = RevokeForm(prefix="revoke")
     with _or_error_page():
         record = assessments.get_sign_off(db.session, signoff_id)
+        scopes.check_person(db.session, caller(), record.mentee_id, what="sign-off")
     back = redirect(url_for("feedback.progress", mentee_id=record.mentee_id))
     if not form.validate_on_submit():
         flash("Give a reason for revoking the sign-off.", "error")
@@ -541,6 +555,7 @@ def revoke_sign_off(signoff_id: int):  # noqa: ANN201
 
 @bp.get("/agreements/<int:mentorship_id>")
 @login_required
+@serves_site_scopes
 def agreement(mentorship_id: int):  # noqa: ANN201
     user = caller()
     with _or_error_page():
@@ -649,13 +664,15 @@ def add_evaluation(mentorship_id: int):  # noqa: ANN201
 
 @bp.get("/feedback/overview")
 @coordinator_required
+@serves_site_scopes
 def overview():  # noqa: ANN201
-    mentors, sites = tasks.overdue_overview(db.session)
+    within = scopes.visible_site_ids(db.session, caller())
+    mentors, sites = tasks.overdue_overview(db.session, within=within)
     return render_template(
         "feedback/overview.html",
         mentors=mentors,
         sites=sites,
-        report=reports.feedback_report(db.session),
+        report=reports.feedback_report(db.session, within),
         mentorships=agreements.mentorships_of(db.session, current_user)[:50],
         names=people.names_by_id(db.session),
     )
@@ -663,9 +680,11 @@ def overview():  # noqa: ANN201
 
 @bp.post("/feedback/nudge/<int:mentor_id>")
 @login_required
+@serves_site_scopes
 def nudge(mentor_id: int):  # noqa: ANN201
     try:
         tasks.check_mentor(db.session, mentor_id)
+        scopes.check_person(db.session, caller(), mentor_id, what="mentor")
     except ServiceError:
         abort(404)
     if not current_user.is_coordinator:
@@ -684,5 +703,9 @@ def nudge(mentor_id: int):  # noqa: ANN201
 
 @bp.get("/feedback/report.csv")
 @coordinator_required
+@serves_site_scopes
 def report_csv():  # noqa: ANN201
-    return download(reports.report_csv(reports.feedback_report(db.session)), "feedback-report.csv")
+    within = scopes.visible_site_ids(db.session, caller())
+    return download(
+        reports.report_csv(reports.feedback_report(db.session, within)), "feedback-report.csv"
+    )

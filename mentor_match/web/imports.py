@@ -11,11 +11,11 @@ from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from mentor_match.auth import coordinator_required
+from mentor_match.auth import coordinator_required, serves_site_scopes
 from mentor_match.edge import base_url, download, export_people, invite_limit
 from mentor_match.extensions import db
 from mentor_match.importing import template_csv
-from mentor_match.services import imports
+from mentor_match.services import imports, scopes
 from mentor_match.services.errors import Invalid, NotFound
 from mentor_match.web.forms import refused
 from mentor_match.web.navigation import Link, add_link
@@ -49,12 +49,20 @@ def _limit_mb() -> str:
 
 
 def _index(form: UploadForm | None = None, status: int = 200):  # noqa: ANN202
+    # Inviting everyone without a password is the whole programme's: a site-scoped
+    # coordinator does not see that section.
+    programme_wide = not scopes.is_site_scoped(db.session, current_user)
     return (
         render_template(
             "imports/index.html",
             form=form or UploadForm(),
-            without_password=imports.count_people_without_password(db.session),
-            pending_invitations=imports.count_pending_invitations(db.session),
+            programme_wide=programme_wide,
+            without_password=imports.count_people_without_password(db.session)
+            if programme_wide
+            else 0,
+            pending_invitations=imports.count_pending_invitations(db.session)
+            if programme_wide
+            else 0,
             limit_mb=_limit_mb(),
         ),
         status,
@@ -63,12 +71,14 @@ def _index(form: UploadForm | None = None, status: int = 200):  # noqa: ANN202
 
 @bp.get("/")
 @coordinator_required
+@serves_site_scopes
 def index():  # noqa: ANN201
     return _index()
 
 
 @bp.post("/preview")
 @coordinator_required
+@serves_site_scopes
 def preview():  # noqa: ANN201
     form = UploadForm()
     if not form.validate_on_submit():
@@ -76,7 +86,7 @@ def preview():  # noqa: ANN201
     upload = form.file.data
     data = upload.read()
     kind = form.kind.data or "mentees"
-    summary = imports.preview_import(db.session, kind, data)
+    summary = imports.preview_import(db.session, kind, data, current_user)
     confirm = None
     if summary.ok and summary.created + summary.updated:
         confirm = ConfirmForm(
@@ -96,6 +106,7 @@ def preview():  # noqa: ANN201
 
 @bp.post("/confirm")
 @coordinator_required
+@serves_site_scopes
 def confirm():  # noqa: ANN201
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -136,6 +147,7 @@ def confirm():  # noqa: ANN201
 
 @bp.get("/templates/<kind>.csv")
 @coordinator_required
+@serves_site_scopes
 def template(kind: str) -> Response:
     kind = imports.check_kind(kind)
     return download(template_csv(kind), f"{kind}-template.csv")
@@ -143,8 +155,9 @@ def template(kind: str) -> Response:
 
 @bp.get("/export/<kind>.csv")
 @coordinator_required
+@serves_site_scopes
 def export(kind: str) -> Response:
-    return export_people(kind)
+    return export_people(kind, scopes.visible_site_ids(db.session, current_user))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -31,7 +31,9 @@ add_link(
 @bp.get("/")
 @roles_required("mentor", "mentee")
 def index():  # noqa: ANN201
-    return render_template("preferences/index.html", rounds=preferences.open_rounds(db.session))
+    return render_template(
+        "preferences/index.html", rounds=preferences.open_rounds(db.session, current_user)
+    )
 
 
 def _page(round_id: int, errors: list[str] | None = None, status: int = 200):  # noqa: ANN202

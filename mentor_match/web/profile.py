@@ -22,12 +22,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mentor_match.auth import roles_required
+from mentor_match.auth import caller, roles_required
 from mentor_match.extensions import db
 from mentor_match.importing.availability import AvailabilityError, Window, parse_window_spec
 from mentor_match.importing.people import CAPACITY_RANGE, MAX_LENGTHS, YEARS_EXPERIENCE_RANGE
 from mentor_match.models.enums import Role
-from mentor_match.services import people
+from mentor_match.services import people, scopes
 from mentor_match.services.errors import Invalid
 from mentor_match.web.forms import show_on_form
 
@@ -101,13 +101,18 @@ class MenteeProfileForm(ProfileForm):
     goals = TextAreaField("Your goals", validators=[Length(max=MAX_LENGTHS["goals"])])
 
 
-def _form_for(user):  # noqa: ANN001, ANN202
+def _form_for(user, within: frozenset[int] | None = None):  # noqa: ANN001, ANN202
+    """The form for `user`'s profile; `within` (a site-scoped coordinator's sites) limits the
+    sites to choose from, with no "none": the person stays at one of those sites."""
     form_class = MentorProfileForm if user.role == Role.MENTOR else MenteeProfileForm
     form = form_class()
     specialty_choices = [(s.id, s.name) for s in people.all_specialties(db.session)]
-    form.site_id.choices = options(
-        [(0, "— none —")] + [(s.id, f"{s.name} ({s.region})") for s in people.all_sites(db.session)]
-    )
+    sites = [
+        (s.id, f"{s.name} ({s.region})")
+        for s in people.all_sites(db.session)
+        if within is None or s.id in within
+    ]
+    form.site_id.choices = options(([(0, "— none —")] if within is None else []) + sites)
     if isinstance(form, MentorProfileForm):
         form.specialties.choices = options(specialty_choices)
     else:
@@ -175,7 +180,8 @@ def edit():  # noqa: ANN201
 
 def profile_page(user, *, done: str, saved: str, by_coordinator: bool = False):  # noqa: ANN001, ANN201
     """The profile editor for `user`: their own page, or a coordinator's edit of it."""
-    form = _form_for(user)
+    within = scopes.visible_site_ids(db.session, caller()) if by_coordinator else None
+    form = _form_for(user, within)
     if not by_coordinator:  # the browser may fill in the person's own name, never another's
         form.name.render_kw = {"autocomplete": "name"}
     page = {"form": form, "user": user, "by_coordinator": by_coordinator, "back": done}
@@ -203,6 +209,7 @@ def profile_page(user, *, done: str, saved: str, by_coordinator: bool = False): 
                 site_id=form.site_id.data or None,
                 specialty_ids=specialty_ids,
                 windows=windows,
+                allowed_site_ids=within,
                 **extra,
             )
             try:

@@ -12,7 +12,7 @@ from wtforms import BooleanField, DecimalField, IntegerField, RadioField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required, serves_site_scopes
 from mentor_match.background import start_round_run
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
@@ -119,13 +119,15 @@ class RoundForm(FlaskForm):
 
 @bp.get("/")
 @coordinator_required
+@serves_site_scopes
 def index():  # noqa: ANN201
-    items = [(r, rounds.round_summary(r)) for r in rounds.list_rounds(db.session)]
+    items = [(r, rounds.round_summary(r)) for r in rounds.list_rounds(db.session, caller())]
     return render_template("rounds/index.html", items=items)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @coordinator_required
+@serves_site_scopes
 def new():  # noqa: ANN201
     form = RoundForm()
     if form.validate_on_submit():
@@ -158,8 +160,9 @@ def _page_number(name: str = "page") -> int:
 
 @bp.get("/<int:round_id>")
 @coordinator_required
+@serves_site_scopes
 def show(round_id: int):  # noqa: ANN201
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     data = rounds.round_summary(match_round)
     sort = request.args.get("sort", "mentee")
     view = PairView(
@@ -258,7 +261,9 @@ def _back(round_id: int):  # noqa: ANN202
 
 @bp.post("/<int:round_id>/run")
 @coordinator_required
+@serves_site_scopes
 def run(round_id: int):  # noqa: ANN201
+    rounds.get_round(db.session, round_id, caller())  # 404: not a round of the caller's sites
     try:
         start_round_run(round_id)
     except ServiceError as exc:
@@ -268,14 +273,15 @@ def run(round_id: int):  # noqa: ANN201
 
 @bp.get("/<int:round_id>/candidates")
 @coordinator_required
+@serves_site_scopes
 def candidates(round_id: int):  # noqa: ANN201
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     raw = request.args.get("mentee_id", "")
     if not raw.isdigit():
         raise Invalid("Choose a mentee to see their alternatives.")
     mentee_id = int(raw)
     items = rounds.candidates_for(db.session, match_round, mentee_id)
-    mentee = people.get_person(db.session, mentee_id)
+    mentee = people.get_person(db.session, mentee_id, caller())
     # The best first, a page at a time: a mentee of a national programme can have thousands.
     pages = max(1, -(-len(items) // CANDIDATES_PER_PAGE))
     page = min(_page_number(), pages)
@@ -302,7 +308,7 @@ def _form_ids() -> tuple[Any, Any]:
 
 
 def _change(round_id: int, action: Any, done: str):  # noqa: ANN202
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     mentee_id, mentor_id = _form_ids()
     try:
         action(db.session, match_round, mentee_id, mentor_id)
@@ -315,18 +321,21 @@ def _change(round_id: int, action: Any, done: str):  # noqa: ANN202
 
 @bp.post("/<int:round_id>/pins")
 @coordinator_required
+@serves_site_scopes
 def add_pin(round_id: int):  # noqa: ANN201
     return _change(round_id, rounds.add_pin, "Pair pinned. Run the round again to apply it.")
 
 
 @bp.post("/<int:round_id>/pins/remove")
 @coordinator_required
+@serves_site_scopes
 def remove_pin(round_id: int):  # noqa: ANN201
     return _change(round_id, rounds.remove_pin, "Pin removed. Run the round again to apply it.")
 
 
 @bp.post("/<int:round_id>/exclusions")
 @coordinator_required
+@serves_site_scopes
 def add_exclusion(round_id: int):  # noqa: ANN201
     return _change(
         round_id, rounds.add_exclusion, "Pair excluded. Run the round again to apply it."
@@ -335,6 +344,7 @@ def add_exclusion(round_id: int):  # noqa: ANN201
 
 @bp.post("/<int:round_id>/exclusions/remove")
 @coordinator_required
+@serves_site_scopes
 def remove_exclusion(round_id: int):  # noqa: ANN201
     return _change(
         round_id, rounds.remove_exclusion, "Exclusion removed. Run the round again to apply it."
@@ -343,15 +353,18 @@ def remove_exclusion(round_id: int):  # noqa: ANN201
 
 @bp.get("/<int:round_id>/publish")
 @coordinator_required
+@serves_site_scopes
 def confirm_publish(round_id: int):  # noqa: ANN201
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     data = rounds.round_dict(db.session, match_round)
     return render_template("rounds/publish.html", round=data)
 
 
 @bp.post("/<int:round_id>/publish")
 @coordinator_required
+@serves_site_scopes
 def publish(round_id: int):  # noqa: ANN201
+    rounds.get_round(db.session, round_id, caller())  # 404: not a round of the caller's sites
     try:
         match_round = rounds.publish_round(db.session, round_id, base_url())
     except ServiceError as exc:
@@ -374,8 +387,9 @@ def my_matches():  # noqa: ANN201
 
 @bp.get("/<int:round_id>/blocking-pairs")
 @coordinator_required
+@serves_site_scopes
 def blocking_pairs(round_id: int):  # noqa: ANN201
-    match_round = rounds.get_round(db.session, round_id)
+    match_round = rounds.get_round(db.session, round_id, caller())
     page = _page_number()
     data = list_blocking_pairs(db.session, match_round, page, PER_PAGE)
     pages = max(1, -(-data["listed"] // PER_PAGE))

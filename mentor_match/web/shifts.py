@@ -28,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from mentor_match.auth import roles_required
+from mentor_match.auth import roles_required, serves_site_scopes
 from mentor_match.edge import current_link_base
 from mentor_match.extensions import db
 from mentor_match.services import bookings, confirmations, people, shifts
@@ -132,7 +132,8 @@ class HandoverForm(FlaskForm):
 
     def offer(self, shift: shifts.Shift) -> HandoverForm:
         self.mentor_id.choices = [
-            SelectChoice(m.id, m.name) for m in shifts.handover_mentors(db.session, shift)
+            SelectChoice(m.id, m.name)
+            for m in shifts.handover_mentors(db.session, shift, current_user)
         ]
         return self
 
@@ -174,6 +175,7 @@ def _instants(form) -> tuple[datetime, datetime]:  # noqa: ANN001
 
 @bp.route("/")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def index():  # noqa: ANN201
     now = datetime.now(UTC)
     items = shifts.list_shifts(db.session, current_user, include_cancelled=True)
@@ -233,6 +235,7 @@ def series():  # noqa: ANN201
 
 @bp.route("/<int:shift_id>")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def show(shift_id: int):  # noqa: ANN201
     shift = shifts.managed_shift(db.session, current_user, shift_id)
     local = shift.start_at.astimezone(viewer_zone())
@@ -263,6 +266,7 @@ def show(shift_id: int):  # noqa: ANN201
 
 @bp.route("/<int:shift_id>/edit", methods=["POST"])
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def edit(shift_id: int):  # noqa: ANN201
     form = RescheduleForm()
     if not form.validate():
@@ -298,6 +302,7 @@ def edit(shift_id: int):  # noqa: ANN201
 
 @bp.route("/<int:shift_id>/mentor", methods=["POST"])
 @roles_required("coordinator")
+@serves_site_scopes
 def hand_over(shift_id: int):  # noqa: ANN201
     """A coordinator hands the shift to another mentor; everyone concerned is told."""
     shift = shifts.managed_shift(db.session, current_user, shift_id)
@@ -327,6 +332,7 @@ def hand_over(shift_id: int):  # noqa: ANN201
 
 @bp.get("/<int:shift_id>/cancel")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def confirm_cancel(shift_id: int):  # noqa: ANN201
     """Ask first: cancelling a shift cancels every booking on it and mails everyone."""
     shift = shifts.managed_shift(db.session, current_user, shift_id)
@@ -369,6 +375,7 @@ def _rest_of_series(shift) -> list:  # noqa: ANN001
 
 @bp.get("/<int:shift_id>/series/cancel")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def confirm_cancel_series(shift_id: int):  # noqa: ANN201
     """Ask first: every later shift of the series is cancelled, and everyone booked told."""
     shift = shifts.managed_shift(db.session, current_user, shift_id)
@@ -394,6 +401,7 @@ def confirm_cancel_series(shift_id: int):  # noqa: ANN201
 
 @bp.post("/<int:shift_id>/series/cancel")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def cancel_series(shift_id: int):  # noqa: ANN201
     shift = shifts.managed_shift(db.session, current_user, shift_id)
     items = [s for s in _rest_of_series(shift) if not s.is_cancelled]
@@ -412,6 +420,7 @@ def cancel_series(shift_id: int):  # noqa: ANN201
 
 @bp.route("/<int:shift_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def cancel(shift_id: int):  # noqa: ANN201
     with flash_outcome("Shift cancelled; everyone booked has been told.", raising=(403, 404)):
         shifts.cancel_shift(db.session, current_user, shift_id, links=current_link_base())
@@ -420,6 +429,7 @@ def cancel(shift_id: int):  # noqa: ANN201
 
 @bp.route("/<int:shift_id>/bookings/<int:booking_id>/attendance", methods=["POST"])
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
     form = AttendanceForm()
     if form.validate():
@@ -444,6 +454,7 @@ def attendance(shift_id: int, booking_id: int):  # noqa: ANN201
 
 @bp.post("/<int:shift_id>/attendance/all")
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def attend_all(shift_id: int):  # noqa: ANN201
     """Mark every confirmed mentee whose attendance is not recorded yet as attended for the
     whole shift; those already recorded keep what was recorded."""
@@ -469,6 +480,7 @@ def attend_all(shift_id: int):  # noqa: ANN201
 
 @bp.route("/<int:shift_id>/bookings/<int:booking_id>/cancel", methods=["POST"])
 @roles_required("mentor", "coordinator")
+@serves_site_scopes
 def cancel_booking(shift_id: int, booking_id: int):  # noqa: ANN201
     with flash_outcome("Booking cancelled; the mentee has been told.", raising=(403, 404)):
         bookings.cancel_booking(db.session, current_user, booking_id, links=current_link_base())

@@ -2,7 +2,7 @@
 email, the mentors of a specialty
 
 Revision ID: a16000000003
-Revises: a14000000001
+Revises: a16000000002
 Create Date: 2026-12-01 18:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a16000000003'
-down_revision = 'a14000000001'
+down_revision = 'a16000000002'
 branch_labels = None
 depends_on = None
 

@@ -13,8 +13,21 @@ from flask.testing import FlaskClient
 
 from tests.helpers import csrf_token, login
 
-IDENTITIES = ("anonymous", "mentee_a", "mentor_a", "mentee_b", "mentor_b", "coordinator")
+# A and B work at different sites; the site coordinator looks after A's site only, so to them
+# B's people and everything of B's do not exist.
+IDENTITIES = (
+    "anonymous",
+    "mentee_a",
+    "mentor_a",
+    "site_coordinator",
+    "mentee_b",
+    "mentor_b",
+    "coordinator",
+)
+SITE_OF = {"mentee_a": "North", "mentor_a": "North", "mentee_b": "Harbour", "mentor_b": "Harbour"}
+REGION_OF = {"North": "Midwest", "Harbour": "East"}
 EMAILS = {
+    "site_coordinator": "site.coordinator@example.org",
     "mentee_a": "mentee.a@example.org",
     "mentee_b": "mentee.b@example.org",
     "mentor_a": "mentor.a@example.org",
@@ -47,6 +60,7 @@ class Programme:
     goal_id: int = 0
     competency_id: int = 0
     pages: dict[str, FlaskClient] = field(default_factory=dict)
+    site_ids: dict[str, int] = field(default_factory=dict)  # each participant's site
     csrf: dict[str, str] = field(default_factory=dict)
 
 
@@ -124,15 +138,35 @@ def _guidance_for_b(session, ids: dict[str, int]) -> dict[str, int]:
 @pytest.fixture
 def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme:
     from mentor_match.extensions import db
-    from mentor_match.models import Booking, MentorRequest, Mentorship, Shift, User
-    from mentor_match.services import accounts, calendars, imports, rounds
+    from mentor_match.models import Booking, MentorRequest, Mentorship, Shift, Site, User
+    from mentor_match.services import accounts, calendars, imports, rounds, scopes
     from mentor_match.services.cpd import portfolio as cpd
 
     ids = {
-        name: make_user(name.split("_")[0], email=email, name=name.replace("_", " ").title())
+        name: make_user(
+            name.split("_")[-1] if name == "site_coordinator" else name.split("_")[0],
+            email=email,
+            name=name.replace("_", " ").title(),
+        )
         for name, email in EMAILS.items()
     }
     with app.app_context():
+        sites = {
+            name: Site(name=name, region=region, timezone="America/Chicago")
+            for name, region in REGION_OF.items()
+        }
+        db.session.add_all(sites.values())
+        for name, site_name in SITE_OF.items():
+            person = db.session.get(User, ids[name])
+            (person.mentor_profile or person.mentee_profile).site = sites[site_name]
+        db.session.flush()
+        scopes.set_scope(
+            db.session,
+            db.session.get(User, ids["coordinator"]),
+            ids["site_coordinator"],
+            sites=["North"],
+            regions=[],
+        )
         db.session.add_all(
             [
                 Mentorship(mentor_id=ids["mentor_a"], mentee_id=ids["mentee_a"]),
@@ -221,6 +255,7 @@ def programme(app: Flask, make_user: Callable[..., int], token_for) -> Programme
             activity_id=activity.id,
             **guidance,
             request_id=mentor_request.id,
+            site_ids={name: sites[site].id for name, site in SITE_OF.items()},
         )
     found.api = {name: token_for(user_id) for name, user_id in ids.items()}
     found.api["anonymous"] = {}

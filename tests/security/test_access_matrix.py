@@ -23,16 +23,21 @@ from tests.security.conftest import (
     shift_times,
 )
 
-ANON, MA, TA, MB, TB, C = IDENTITIES
+ANON, MA, TA, SC, MB, TB, C = IDENTITIES
 EVERYONE = frozenset(IDENTITIES)
 SIGNED_IN = EVERYONE - {ANON}
+# The site coordinator looks after A's site: B's people and things are not theirs. They use
+# the pages and API that keep to their sites (lists filtered; B's objects are 404); the rest
+# of the coordinators' routes (programme settings, other sites' shifts) are refused with 403.
+SITE = frozenset({SC})
+COORDS = frozenset({C, SC})
 MENTEES = frozenset({MA, MB})
 MENTORS = frozenset({TA, TB})
 PARTICIPANTS = MENTEES | MENTORS
 COORD = frozenset({C})
 B_BOOKING = frozenset({MB, TB, C})  # the mentee, the shift's mentor, a coordinator
 B_SHIFT = frozenset({TB, C})  # the shift's mentor and coordinators manage it
-OUTSIDERS = (ANON, MA, TA)
+OUTSIDERS = (ANON, MA, TA, SC)
 B_PAIR = frozenset({MB, TB})  # mentee B and mentor B, the parties of their mentorship
 B_CIRCLE = frozenset({MB, TB, C})  # mentee B, their mentor, coordinators
 
@@ -60,20 +65,20 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("account.revoke_token", "POST"): frozenset({MB}),  # mentee B's spare token
     ("profile.edit", "GET"): PARTICIPANTS,
     ("profile.edit", "POST"): PARTICIPANTS,
-    ("participants.index", "GET"): COORD,
+    ("participants.index", "GET"): COORDS,
     ("participants.show", "GET"): COORD,
     ("participants.set_active", "POST"): COORD,
     ("participants.end_mentorship", "POST"): COORD,
-    ("imports.index", "GET"): COORD,
-    ("imports.preview", "POST"): COORD,
+    ("imports.index", "GET"): COORDS,
+    ("imports.preview", "POST"): COORDS,
     ("imports.confirm", "POST"): COORD,
-    ("imports.template", "GET"): COORD,
-    ("imports.export", "GET"): COORD,
+    ("imports.template", "GET"): COORDS,
+    ("imports.export", "GET"): COORDS,
     ("outbox.index", "GET"): COORD,
     ("outbox.retry", "POST"): COORD,
-    ("rounds.index", "GET"): COORD,
-    ("rounds.new", "GET"): COORD,
-    ("rounds.new", "POST"): COORD,
+    ("rounds.index", "GET"): COORDS,
+    ("rounds.new", "GET"): COORDS,
+    ("rounds.new", "POST"): COORDS,
     ("rounds.show", "GET"): COORD,
     ("rounds.candidates", "GET"): COORD,
     ("rounds.add_pin", "POST"): COORD,
@@ -101,7 +106,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("suggestions.accept", "POST"): frozenset({TB}),
     ("suggestions.decline", "POST"): frozenset({TB}),
     ("suggestions.board", "GET"): COORD,
-    ("shifts.index", "GET"): MENTORS | COORD,
+    ("shifts.index", "GET"): MENTORS | COORDS,
     ("shifts.new", "GET"): MENTORS,
     ("shifts.new", "POST"): MENTORS,
     ("shifts.series", "GET"): MENTORS,
@@ -131,13 +136,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("calendar.feed", "GET"): EVERYONE,  # mentee B's secret feed URL is the credential
     ("cpd.log", "GET"): MENTEES,
     ("cpd.log_csv", "GET"): MENTEES,
-    ("cpd.report", "GET"): COORD,
-    ("dashboard.index", "GET"): COORD,
-    ("dashboard.chart_svg", "GET"): COORD,
-    ("dashboard.chart_table", "GET"): COORD,
+    ("cpd.report", "GET"): COORDS,
+    ("dashboard.index", "GET"): COORDS,
+    ("dashboard.chart_svg", "GET"): COORDS,
+    ("dashboard.chart_table", "GET"): COORDS,
     ("dashboard.my_fill_rate_svg", "GET"): MENTORS,
     ("dashboard.my_fill_rate_csv", "GET"): MENTORS,
-    ("cpd.report_csv", "GET"): COORD,
+    ("cpd.report_csv", "GET"): COORDS,
     ("cpd.transcript_pdf", "GET"): MENTEES,
     ("cpd.transcript_csv", "GET"): MENTEES,
     ("cpd.certification", "GET"): MENTEES,
@@ -158,20 +163,20 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("cpd.rules", "POST"): COORD,
     ("api.openapi", "GET"): EVERYONE,
     ("api.reference", "GET"): EVERYONE,
-    ("api.list_mentors", "GET"): COORD,
-    ("api.list_mentees", "GET"): COORD,
+    ("api.list_mentors", "GET"): COORDS,
+    ("api.list_mentees", "GET"): COORDS,
     ("api.update_person", "PATCH"): COORD,
-    ("api.list_mentorships", "GET"): COORD,
+    ("api.list_mentorships", "GET"): COORDS,
     ("api.end_mentorship", "POST"): COORD,
-    ("api.import_mentors", "POST"): COORD,
-    ("api.import_mentees", "POST"): COORD,
-    ("api.import_template", "GET"): COORD,
-    ("api.export", "GET"): COORD,
+    ("api.import_mentors", "POST"): COORDS,
+    ("api.import_mentees", "POST"): COORDS,
+    ("api.import_template", "GET"): COORDS,
+    ("api.export", "GET"): COORDS,
     ("api.send_invitations", "POST"): COORD,
     ("api.list_outbox", "GET"): COORD,
     ("api.retry_mail", "POST"): COORD,
-    ("api.create_round", "POST"): COORD,
-    ("api.list_rounds", "GET"): COORD,
+    ("api.create_round", "POST"): COORDS,
+    ("api.list_rounds", "GET"): COORDS,
     ("api.get_round", "GET"): COORD,
     ("api.run_round", "POST"): COORD,
     ("api.round_candidates", "GET"): COORD,
@@ -187,7 +192,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.close_preferences", "POST"): COORD,
     ("api.my_suggestions", "GET"): MENTEES,
     ("api.create_request", "POST"): frozenset(),  # mentor B was never suggested to anyone
-    ("api.list_requests", "GET"): SIGNED_IN,  # filtered: outsiders see none of B's
+    ("api.list_requests", "GET"): SIGNED_IN - SITE,  # filtered: outsiders see none of B's
     ("api.accept_request", "POST"): frozenset(),  # 409: mentor B already mentors mentee B
     ("api.decline_request", "POST"): frozenset({TB}),
     ("api.create_shift", "POST"): B_SHIFT,  # with mentor_id = mentor B
@@ -205,7 +210,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.rotate_calendar", "POST"): PARTICIPANTS,
     ("api.my_cpd", "GET"): MENTEES,
     ("api.my_cpd_csv", "GET"): MENTEES,
-    ("api.dashboard", "GET"): COORD,
+    ("api.dashboard", "GET"): COORDS,
     # Guidance and feedback (contract §8): B's attended booking, progress, sign-off, goal.
     ("feedback.competency_list", "GET"): COORD,
     ("feedback.competency_list", "POST"): COORD,
@@ -226,9 +231,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("feedback.goal_status", "POST"): B_PAIR,
     ("feedback.add_checkin", "POST"): B_PAIR,
     ("feedback.add_evaluation", "POST"): B_PAIR,
-    ("feedback.overview", "GET"): COORD,
+    ("feedback.overview", "GET"): COORDS,
     ("feedback.nudge", "POST"): COORD,
-    ("feedback.report_csv", "GET"): COORD,
+    ("feedback.report_csv", "GET"): COORDS,
     ("api.list_competencies", "GET"): SIGNED_IN,
     ("api.create_competency", "POST"): COORD,
     ("api.update_competency", "PATCH"): COORD,
@@ -249,9 +254,9 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.log_checkin", "POST"): B_PAIR,
     ("api.submit_evaluation", "POST"): B_PAIR,
     ("api.my_tasks", "GET"): SIGNED_IN,
-    ("api.overdue_overview", "GET"): COORD,
+    ("api.overdue_overview", "GET"): COORDS,
     ("api.nudge_mentor", "POST"): COORD,
-    ("api.feedback_report", "GET"): COORD,
+    ("api.feedback_report", "GET"): COORDS,
     ("api.update_certification", "PATCH"): MENTEES,
     ("api.create_activity", "POST"): MENTEES,
     ("api.update_activity", "PATCH"): frozenset({MB}),
@@ -265,10 +270,17 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.mentee_cpd", "GET"): COORD,
     ("api.mentee_transcript_pdf", "GET"): COORD,
     ("api.import_mentee_activities", "POST"): COORD,
-    ("api.cpd_compliance", "GET"): COORD,
-    ("api.cpd_compliance_csv", "GET"): COORD,
-    ("api.cpd_rules", "GET"): MENTEES | COORD,
+    ("api.cpd_compliance", "GET"): COORDS,
+    ("api.cpd_compliance_csv", "GET"): COORDS,
+    ("api.cpd_rules", "GET"): MENTEES | COORDS,
     ("api.replace_cpd_rules", "PUT"): COORD,
+    # Site scopes, aimed at the site coordinator's own scope: they may read it, never change it.
+    ("participants.coordinators", "GET"): COORD,
+    ("participants.coordinator_scope", "GET"): COORD,
+    ("participants.coordinator_scope", "POST"): COORD,
+    ("api.list_coordinators", "GET"): COORD,
+    ("api.get_scope", "GET"): COORD | SITE,
+    ("api.set_scope", "PUT"): COORD,
 }
 
 # Run last for each identity: they end sessions, cancel things or replace the feed URL.
@@ -372,6 +384,7 @@ def _url(app, rule, p: Programme) -> str:
         "mail_id": 1,  # the programme's first mail (sent already: retrying it is a 409)
         "token_id": p.spare_token_id,
         "chart": "shifts_by_week",
+        "coordinator_id": p.ids[SC],
         "token": (
             _invitation(app, p.invitee_id)
             if rule.endpoint == "auth.welcome"
@@ -444,6 +457,7 @@ def _api_body(endpoint: str, p: Programme) -> dict[str, Any]:
         "api.import_my_activities": {"data": CE_CSV, "content_type": "text/csv"},
         "api.import_mentee_activities": {"data": CE_CSV, "content_type": "text/csv"},
         "api.replace_cpd_rules": {"json": PTCB},
+        "api.set_scope": {"json": {"sites": ["North"], "regions": []}},
     }
     return bodies.get(endpoint, {})
 
@@ -456,7 +470,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "name": who.replace("_", " ").title(),
         "timezone": "America/Chicago",
-        "site_id": "0",
+        "site_id": str(p.site_ids.get(who, 0)),  # each stays at their own site
         "windows-0-day": "Mon",
         "windows-0-start": "08:00",
         "windows-0-end": "12:00",
@@ -547,6 +561,7 @@ def _form(endpoint: str, p: Programme, who: str) -> dict[str, Any]:
         "feedback.add_evaluation": {"stage": "midpoint"}
         | {f"q-{name}": "4" for name in (MENTOR_QUESTIONS if who == TB else MENTEE_QUESTIONS)},
         "cpd.certification": {"ptcb_number": "1234567", "cycle_ends": day},
+        "participants.coordinator_scope": {"sites": ["North"]},
         "cpd.new_activity": activity,
         "cpd.edit_activity": activity | {"hours": "2"},
         "cpd.import_activities": {"file": (io.BytesIO(CE_CSV.encode()), "ce.csv")},
@@ -592,6 +607,13 @@ def _granted(response, client, is_api: bool) -> bool:
     return not _flashed_errors(client)
 
 
+def _site_id(p: Programme, name: str) -> int:
+    from mentor_match.extensions import db
+    from mentor_match.models import Site
+
+    return db.session.scalar(db.select(Site.id).where(Site.name == name))
+
+
 def _snapshot(app, p: Programme) -> dict[str, Any]:
     """B's objects as the database holds them."""
     from mentor_match.extensions import db
@@ -606,9 +628,11 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
         PendingImport,
         RoundExclusion,
         RoundPin,
+        RoundSite,
         Shift,
         User,
     )
+    from mentor_match.services.scopes import people_of_sites
 
     b_side = {p.ids[MB], p.ids[TB], p.ids[C]}
     with app.app_context():
@@ -644,7 +668,12 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
                 for u in db.session.scalars(db.select(User))
                 if u.id in b_side or u.id == p.invitee_id
             ),
-            "user_count": db.session.scalar(db.select(db.func.count()).select_from(User)),
+            # The site coordinator may add people at their own site (North), nowhere else.
+            "user_count": db.session.scalar(
+                db.select(db.func.count())
+                .select_from(User)
+                .where(~people_of_sites(User.id, [_site_id(p, "North")]))
+            ),
             "shifts_of_b": db.session.scalar(
                 db.select(db.func.count()).select_from(Shift).where(Shift.mentor_id == p.ids[TB])
             ),
@@ -653,7 +682,16 @@ def _snapshot(app, p: Programme) -> dict[str, Any]:
                 .select_from(Booking)
                 .where(Booking.shift_id == p.shift_id)
             ),
-            "rounds": db.session.scalar(db.select(db.func.count()).select_from(MatchRound)),
+            # ... and rounds over their own sites; no programme-wide round.
+            "rounds": db.session.scalar(
+                db.select(db.func.count())
+                .select_from(MatchRound)
+                .where(
+                    ~db.select(RoundSite.round_id)
+                    .where(RoundSite.round_id == MatchRound.id)
+                    .exists()
+                )
+            ),
             "guidance": _guidance_snapshot(p),
             "activities_of_b": sorted(
                 (a.id, a.title, a.hours, a.uan, a.certificate_key)

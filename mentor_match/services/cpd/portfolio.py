@@ -49,6 +49,7 @@ from mentor_match.recertification.activities import (
     parse_activities_csv,
 )
 from mentor_match.recertification.requirements import ActivityResult
+from mentor_match.services import scopes
 from mentor_match.services.cpd import certificates
 from mentor_match.services.cpd.shadowing import CpdLog, cpd_log
 from mentor_match.services.errors import Invalid, NotFound
@@ -550,18 +551,19 @@ def compliance(
     *,
     today: date | None = None,
     short_within: int | None = None,
+    within: frozenset[int] | None = None,
 ) -> list[ComplianceRow]:
     """Every active mentee's standing, the nearest cycle end first (three queries in all).
 
-    With `short_within`, only those whose cycle ends within that many days and who are short.
+    With `short_within`, only those whose cycle ends within that many days and who are short;
+    with `within` (site ids), only the mentees of those sites.
     """
     today = today or today_utc()
     rules = current_rules(session)
-    mentees = list(
-        session.scalars(
-            select(User).where(User.role == Role.MENTEE, User.active.is_(True)).order_by(User.name)
-        )
-    )
+    mentee_stmt = select(User).where(User.role == Role.MENTEE, User.active.is_(True))
+    if within is not None:
+        mentee_stmt = mentee_stmt.where(scopes.people_of_sites(User.id, within))
+    mentees = list(session.scalars(mentee_stmt.order_by(User.name)))
     ends = dict(session.execute(select(Certification.user_id, Certification.cycle_ends_on)).all())
     per_user: dict[int, list[ActivityRecord]] = defaultdict(list)
     # Plain columns, not ORM objects: the report reads every activity of the programme.

@@ -9,12 +9,13 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlalchemy.orm import Session, selectinload
 
 from mentor_match.extensions import db
 from mentor_match.importing import neutralise_cell
 from mentor_match.models import Booking, BookingStatus, Role, Shift, Specialty, User
+from mentor_match.services import scopes
 
 ZERO = Decimal("0.00")
 
@@ -132,19 +133,22 @@ class CpdReport:
         return sum((row.hours for row in self.by_mentee), ZERO)
 
 
-def cpd_report(session: Session) -> CpdReport:
-    """Attended hours per mentee (every active mentee, zero included) and per specialty."""
+def cpd_report(session: Session, within: frozenset[int] | None = None) -> CpdReport:
+    """Attended hours per mentee (every active mentee, zero included) and per specialty;
+    `within` (site ids) keeps the mentees of those sites and their hours."""
+    mine = true() if within is None else scopes.people_of_sites(Booking.mentee_id, within)
     per_mentee = dict(
         (mentee_id, (hours, count))
         for mentee_id, hours, count in session.execute(
             db.select(Booking.mentee_id, func.sum(Booking.hours), func.count(Booking.id))
-            .where(*_attended())
+            .where(*_attended(), mine)
             .group_by(Booking.mentee_id)
         )
     )
-    mentees = session.scalars(
-        db.select(User).where(User.role == Role.MENTEE, User.active.is_(True)).order_by(User.name)
-    ).all()
+    mentee_stmt = db.select(User).where(User.role == Role.MENTEE, User.active.is_(True))
+    if within is not None:
+        mentee_stmt = mentee_stmt.where(scopes.people_of_sites(User.id, within))
+    mentees = session.scalars(mentee_stmt.order_by(User.name)).all()
     by_mentee = [
         HoursRow(
             m.name,
@@ -162,7 +166,7 @@ def cpd_report(session: Session) -> CpdReport:
             .select_from(Booking)
             .join(Shift, Shift.id == Booking.shift_id)
             .outerjoin(Specialty, Specialty.id == Shift.specialty_id)
-            .where(*_attended())
+            .where(*_attended(), mine)
             .group_by(Specialty.name)
             .order_by(func.sum(Booking.hours).desc())
         )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentor_match.database import add_unique
 from mentor_match.models import CheckIn, Evaluation, Goal, Mentorship, User
+from mentor_match.services import scopes
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 from mentor_match.services.feedback.common import COMMENT_MAX, TEXT_MAX, text_field, utc_now
 
@@ -261,6 +262,7 @@ def agreement(session: Session, viewer: User, mentorship_id: int) -> Agreement:
         mentorship.mentee_id,
     ):
         raise Forbidden("only the mentor, the mentee and coordinators see this agreement")
+    scopes.check_pair(session, viewer, mentorship.mentor_id, mentorship.mentee_id, "mentorship")
     found = Agreement(mentorship)
     found.goals = list(
         session.scalars(select(Goal).where(Goal.mentorship_id == mentorship.id).order_by(Goal.id))
@@ -308,4 +310,7 @@ def mentorships_of(session: Session, user: User) -> list[Mentorship]:
     )
     if not user.is_coordinator:
         stmt = stmt.where((Mentorship.mentor_id == user.id) | (Mentorship.mentee_id == user.id))
+    theirs = scopes.visible_pairs(session, user, Mentorship.mentor_id, Mentorship.mentee_id)
+    if theirs is not None:  # a site-scoped coordinator: the pairs of their sites
+        stmt = stmt.where(theirs)
     return list(session.scalars(stmt))

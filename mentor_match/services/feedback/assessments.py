@@ -28,6 +28,7 @@ from mentor_match.models import (
     SignOffEvent,
     User,
 )
+from mentor_match.services import scopes
 from mentor_match.services.errors import Conflict, Forbidden, Invalid, NotFound
 from mentor_match.services.feedback.common import (
     COMMENT_MAX,
@@ -272,8 +273,15 @@ def may_read_feedback(viewer: User, booking: Booking) -> bool:
     )
 
 
+def check_booking_in_scope(session: Session, viewer: User, booking: Booking) -> None:
+    """404 for a site-scoped coordinator when neither the booking's mentee nor its shift's
+    mentor works at their sites."""
+    scopes.check_pair(session, viewer, booking.shift.mentor_id, booking.mentee_id, "booking")
+
+
 def read_feedback(session: Session, viewer: User, booking_id: int) -> ShiftFeedback:
     booking = get_booking(session, booking_id)
+    check_booking_in_scope(session, viewer, booking)
     if not may_read_feedback(viewer, booking):
         raise Forbidden("only the mentee, the shift's mentor and coordinators see this feedback")
     feedback = feedback_of(session, booking.id)
@@ -364,6 +372,7 @@ def give_reflection(
 def read_reflection(session: Session, viewer: User, booking_id: int) -> Reflection:
     """The mentee and coordinators only: a mentor never sees a single rating or comment."""
     booking = get_booking(session, booking_id)
+    check_booking_in_scope(session, viewer, booking)
     if not (viewer.is_coordinator or viewer.id == booking.mentee_id):
         raise Forbidden("a reflection is seen by its mentee and coordinators only")
     reflection = reflection_of(session, booking.id)
@@ -399,7 +408,7 @@ def rating_summary(session: Session, mentor_id: int) -> dict[str, Any]:
 
 
 def check_may_sign_off(session: Session, user: User, mentee_id: int) -> User:
-    mentee = get_mentee(session, mentee_id)
+    mentee = get_mentee(session, mentee_id, user if user.is_coordinator else None)
     if not may_sign_off(session, user, mentee.id):
         raise Forbidden(
             "a mentee's mentors, the mentors who hosted their shifts and coordinators sign off"
@@ -416,6 +425,7 @@ def get_sign_off(session: Session, signoff_id: int) -> SignOff:
 
 def check_may_revoke(session: Session, user: User, signoff_id: int) -> SignOff:
     record = get_sign_off(session, signoff_id)
+    scopes.check_person(session, user, record.mentee_id, what="sign-off")
     if not may_sign_off(session, user, record.mentee_id):
         raise Forbidden("only those who may sign this mentee off may revoke a sign-off")
     return record
@@ -564,7 +574,7 @@ class Progress:
 def progress(session: Session, viewer: User, mentee_id: int) -> Progress:
     """Every competency that concerns the mentee (general ones, their specialties' ones and any
     they were rated or signed off on), with its status, and the full sign-off history."""
-    mentee = get_mentee(session, mentee_id)
+    mentee = get_mentee(session, mentee_id, viewer if viewer.is_coordinator else None)
     if not may_view_progress(session, viewer, mentee.id):
         raise Forbidden("a mentee's progress is seen by them, their mentors and coordinators")
     specialty_ids = set(
@@ -671,4 +681,7 @@ def mentees_visible_to(session: Session, viewer: User) -> list[User]:
         )
     elif not viewer.is_coordinator:
         stmt = stmt.where(User.id == viewer.id)
+    theirs = scopes.visible_people(session, viewer, User.id)
+    if theirs is not None:  # a site-scoped coordinator: the mentees of their sites
+        stmt = stmt.where(theirs)
     return list(session.scalars(stmt))

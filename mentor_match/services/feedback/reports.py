@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from mentor_match.importing import neutralise_cell
@@ -26,6 +26,7 @@ from mentor_match.models import (
     Specialty,
     User,
 )
+from mentor_match.services import scopes
 from mentor_match.services.feedback.common import MIN_RATINGS_SHOWN
 
 
@@ -64,11 +65,23 @@ class Report:
     per_specialty: list[tuple[str, int]]
 
 
-def feedback_report(session: Session) -> Report:
+def feedback_report(session: Session, within: frozenset[int] | None = None) -> Report:
+    """Completion, ratings and sign-offs; `within` (site ids) counts those sites only: a shift
+    (its bookings, feedback and ratings) and a mentorship belong to the mentor's site, a
+    sign-off to the mentee's."""
+    at_mentor: Any = true()
+    of_pair: Any = true()
+    of_mentor: Any = true()
+    of_mentee: Any = true()
+    if within is not None:
+        at_mentor = scopes.people_of_sites(Shift.mentor_id, within)
+        of_pair = scopes.people_of_sites(Mentorship.mentor_id, within)
+        of_mentor = scopes.people_of_sites(User.id, within)
+        of_mentee = scopes.people_of_sites(SignOff.mentee_id, within)
     attended = (
         select(Booking.id)
         .join(Shift, Shift.id == Booking.shift_id)
-        .where(Booking.status == BookingStatus.CONFIRMED, Booking.attended.is_(True))
+        .where(Booking.status == BookingStatus.CONFIRMED, Booking.attended.is_(True), at_mentor)
         .subquery()
     )
 
@@ -82,8 +95,14 @@ def feedback_report(session: Session) -> Report:
     reflection_n = count(
         select(func.count(Reflection.id)).where(Reflection.booking_id.in_(select(attended)))
     )
-    ended = count(select(func.count(Mentorship.id)).where(Mentorship.ended_at.is_not(None)))
-    finals = count(select(func.count(Evaluation.id)).where(Evaluation.stage == "final"))
+    ended = count(
+        select(func.count(Mentorship.id)).where(Mentorship.ended_at.is_not(None), of_pair)
+    )
+    finals = count(
+        select(func.count(Evaluation.id))
+        .join(Mentorship, Mentorship.id == Evaluation.mentorship_id)
+        .where(Evaluation.stage == "final", of_pair)
+    )
     completion = [
         Completion("Feedback on attended shifts", feedback_n, attended_n),
         Completion("Reflections on attended shifts", reflection_n, attended_n),
@@ -93,7 +112,7 @@ def feedback_report(session: Session) -> Report:
     for name, n, average in session.execute(
         select(User.name, func.count(Reflection.id), func.avg(Reflection.session_rating))
         .join(Reflection, Reflection.mentor_id == User.id)
-        .where(User.role == Role.MENTOR)
+        .where(User.role == Role.MENTOR, of_mentor)
         .group_by(User.id, User.name)
         .order_by(User.name)
     ):
@@ -101,7 +120,7 @@ def feedback_report(session: Session) -> Report:
         ratings.append(MentorRating(name, n, round(float(average), 2) if shown else None))
     live = (
         select(SignOff.competency_id, func.count().label("n"))
-        .where(SignOff.revoked_at.is_(None))
+        .where(SignOff.revoked_at.is_(None), of_mentee)
         .group_by(SignOff.competency_id)
         .subquery()
     )

@@ -155,10 +155,10 @@ class OverdueRow:
 
 
 def overdue_overview(
-    session: Session, now: datetime | None = None
+    session: Session, now: datetime | None = None, within: frozenset[int] | None = None
 ) -> tuple[list[OverdueRow], list[OverdueRow]]:
     """Overdue task counts per mentor (what mentors owe) and per site (what everyone there
-    owes), largest first."""
+    owes), largest first; `within` (site ids) counts the people of those sites only."""
     moment = utc_now(now)
     overdue = [t for t in open_tasks(session, now=moment) if is_overdue(t, moment)]
     people = {
@@ -174,9 +174,11 @@ def overdue_overview(
         person = people.get(task.person_id)
         if person is None:
             continue
+        site_id = mentor_site.get(person.id) or mentee_site.get(person.id)
+        if within is not None and site_id not in within:
+            continue
         if person.role == Role.MENTOR:
             per_mentor[person.id] += 1
-        site_id = mentor_site.get(person.id) or mentee_site.get(person.id)
         per_site[site_names.get(site_id, "No site")] += 1
     mentors = [
         OverdueRow(people[i].name, n, i)

@@ -28,6 +28,7 @@ from mentor_match.models import (
 )
 from mentor_match.services.errors import Conflict, Invalid, NotFound
 from mentor_match.services.rounds.pool import load_round_input, pool_mentees_stmt, pool_mentors_stmt
+from mentor_match.services.scopes import round_site_ids
 
 
 def _possible_mentors(session: Session, match_round: MatchRound, mentee_id: int) -> set[int]:
@@ -107,14 +108,21 @@ def _ids(mentee_id: Any, mentor_id: Any) -> tuple[int, int]:
     return mentee_id, mentor_id
 
 
-def _in_pool(session: Session, mentee_id: Any, mentor_id: Any) -> tuple[int, int]:
+def _in_pool(
+    session: Session, mentee_id: Any, mentor_id: Any, match_round: MatchRound | None = None
+) -> tuple[int, int]:
     mentee_id, mentor_id = _ids(mentee_id, mentor_id)
-    if session.execute(pool_mentees_stmt().where(User.id == mentee_id)).first() is None:
+    mentees, mentors = pool_mentees_stmt(), pool_mentors_stmt()
+    site_ids = round_site_ids(session, match_round.id) if match_round is not None else None
+    if site_ids is not None:  # a site-scoped round: only the people of its sites
+        mentees = mentees.where(MenteeProfile.site_id.in_(site_ids))
+        mentors = mentors.where(MentorProfile.site_id.in_(site_ids))
+    if session.execute(mentees.where(User.id == mentee_id)).first() is None:
         raise Invalid(
             f"user {mentee_id} is not a mentee in the pool (an active mentee without a mentor)",
             details=[{"field": "mentee_id", "message": "not a mentee in the pool"}],
         )
-    if session.execute(pool_mentors_stmt().where(User.id == mentor_id)).first() is None:
+    if session.execute(mentors.where(User.id == mentor_id)).first() is None:
         raise Invalid(
             f"user {mentor_id} is not a mentor in the pool (an active mentor with places left)",
             details=[{"field": "mentor_id", "message": "not a mentor with places left"}],
@@ -136,7 +144,7 @@ def _was_matched(session: Session, mentee_id: int, mentor_id: int) -> bool:
 def add_pin(session: Session, match_round: MatchRound, mentee_id: Any, mentor_id: Any) -> RoundPin:
     """Force a pair into the next run; a mentee's new pin replaces their old one."""
     _editable(match_round)
-    mentee_id, mentor_id = _in_pool(session, mentee_id, mentor_id)
+    mentee_id, mentor_id = _in_pool(session, mentee_id, mentor_id, match_round)
     excluded = session.scalar(
         select(RoundExclusion.id).where(
             RoundExclusion.round_id == match_round.id,
@@ -190,7 +198,7 @@ def add_exclusion(
 ) -> RoundExclusion:
     """Rule a pair out of the next runs of this round."""
     _editable(match_round)
-    mentee_id, mentor_id = _in_pool(session, mentee_id, mentor_id)
+    mentee_id, mentor_id = _in_pool(session, mentee_id, mentor_id, match_round)
     pinned = session.scalar(
         select(RoundPin.id).where(
             RoundPin.round_id == match_round.id,

@@ -19,6 +19,7 @@ from mentor_match.models import (
     UnmatchedMentee,
     User,
 )
+from mentor_match.services import scopes
 from mentor_match.services.errors import Conflict, Invalid, NotFound
 
 #: A run still waiting for a worker this long after it was queued is taken to be lost.
@@ -156,12 +157,18 @@ def create_round(
     )
     session.add(match_round)
     session.flush()
+    if coordinator is not None:
+        # A site-scoped coordinator's round covers their sites (nothing for programme-wide).
+        scopes.scope_round(session, coordinator, match_round.id)
     return match_round
 
 
-def get_round(session: Session, round_id: int) -> MatchRound:
+def get_round(session: Session, round_id: int, caller: User | None = None) -> MatchRound:
+    """A round by id; with `caller`, a 404 too when it is not over the caller's sites."""
     match_round = session.get(MatchRound, round_id)
-    if match_round is None:
+    if match_round is None or (
+        caller is not None and not scopes.can_see_round(session, caller, round_id)
+    ):
         raise NotFound(f"there is no match round {round_id}")
     return match_round
 
@@ -185,8 +192,13 @@ def claim_publication(session: Session, match_round: MatchRound, now: datetime) 
         )
 
 
-def list_rounds(session: Session) -> list[MatchRound]:
-    return list(session.scalars(select(MatchRound).order_by(MatchRound.id.desc())))
+def list_rounds(session: Session, caller: User | None = None) -> list[MatchRound]:
+    """Every round, newest first; with `caller`, only the rounds over the caller's sites."""
+    stmt = select(MatchRound).order_by(MatchRound.id.desc())
+    theirs = None if caller is None else scopes.visible_rounds(session, caller, MatchRound.id)
+    if theirs is not None:
+        stmt = stmt.where(theirs)
+    return list(session.scalars(stmt))
 
 
 def _is_stale(match_round: MatchRound, now: datetime | None = None) -> bool:

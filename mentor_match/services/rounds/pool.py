@@ -32,6 +32,7 @@ from mentor_match.models import (
     mentor_specialties,
 )
 from mentor_match.services.rounds.definition import stored_weights
+from mentor_match.services.scopes import round_site_ids
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,15 @@ def load_round_input(
     wanted = set(mentee_ids) if mentee_ids is not None else None
     wanted_mentors = set(mentor_ids) if mentor_ids is not None else None
     mentee_stmt = pool_mentees_stmt()
+    mentor_stmt = pool_mentors_stmt(with_full=True)
     if wanted is not None:
         mentee_stmt = mentee_stmt.where(User.id.in_(wanted))
+    # A site-scoped coordinator's round matches the people of its sites only.
+    site_ids = round_site_ids(session, match_round.id)
+    if site_ids is not None:
+        mentee_stmt = mentee_stmt.where(MenteeProfile.site_id.in_(site_ids))
+        mentor_stmt = mentor_stmt.where(MentorProfile.site_id.in_(site_ids))
     mentee_rows = session.execute(mentee_stmt.order_by(User.id)).all()
-    mentor_stmt = pool_mentors_stmt(with_full=True)
     if wanted_mentors is not None:
         mentor_stmt = mentor_stmt.where(User.id.in_(wanted_mentors))
     mentor_rows = session.execute(mentor_stmt.order_by(User.id)).all()
