@@ -353,12 +353,15 @@ def round_dict(session: Session, match_round: MatchRound) -> dict[str, Any]:
         }
         for r in rows
     ]
-    data["pins"] = _pairs(session, RoundPin, match_round.id)
-    data["exclusions"] = _pairs(session, RoundExclusion, match_round.id)
+    data["pins"] = named_pairs(session, RoundPin, match_round.id)
+    data["exclusions"] = named_pairs(session, RoundExclusion, match_round.id)
     return data
 
 
-def _pairs(session: Session, model: type[RoundPin] | type[RoundExclusion], round_id: int) -> list:
+def named_pairs(
+    session: Session, model: type[RoundPin] | type[RoundExclusion], round_id: int
+) -> list[dict[str, Any]]:
+    """A round's pins (or exclusions) with both people's names, by mentee then mentor."""
     mentee, mentor = aliased(User), aliased(User)
     rows = session.execute(
         select(model.mentee_id, model.mentor_id, mentee.name, mentor.name)

@@ -22,7 +22,7 @@ from mentor_match.models import (
     UnmatchedMentee,
     User,
 )
-from mentor_match.services.rounds.definition import REASON_TEXT
+from mentor_match.services.rounds.definition import REASON_TEXT, named_pairs
 
 
 def remember_current_proposal(session: Session, round_id: int) -> None:
@@ -158,21 +158,6 @@ def _pages(total: int, per_page: int, page: int) -> tuple[int, int]:
     return min(max(page, 1), pages), pages
 
 
-def _pairs_of(session: Session, model: type[RoundPin] | type[RoundExclusion], round_id: int):  # noqa: ANN202
-    mentee, mentor = aliased(User), aliased(User)
-    rows = session.execute(
-        select(model.mentee_id, model.mentor_id, mentee.name, mentor.name)
-        .join(mentee, mentee.id == model.mentee_id)
-        .join(mentor, mentor.id == model.mentor_id)
-        .where(model.round_id == round_id)
-        .order_by(model.mentee_id, model.mentor_id)
-    )
-    return [
-        {"mentee_id": r[0], "mentor_id": r[1], "mentee_name": r[2], "mentor_name": r[3]}
-        for r in rows
-    ]
-
-
 def review_page(
     session: Session,
     round_id: int,
@@ -296,6 +281,6 @@ def review_page(
         unmatched_page=unmatched_page,
         unmatched_pages=unmatched_pages,
         reasons=reasons,
-        pins=_pairs_of(session, RoundPin, round_id),
-        exclusions=_pairs_of(session, RoundExclusion, round_id),
+        pins=named_pairs(session, RoundPin, round_id),
+        exclusions=named_pairs(session, RoundExclusion, round_id),
     )
