@@ -69,7 +69,7 @@ from .scoring import RoundScorer
 from .solver import SCORE_SCALE, Assignment, _pins, finish, solve_full
 
 #: Candidates kept per mentee before the first solve.
-DEFAULT_K = 8
+DEFAULT_K = 16
 #: Rounds with more free-mentee x open-mentor cells than this are solved on candidates; below
 #: it handing the solver every pair is faster (see benchmarks/scale_bench.py --threshold).
 CANDIDATES_MIN_CELLS = 2_000_000
@@ -363,6 +363,8 @@ def violations(
     per mentee (the most negative first). Mentees whose floor already reaches their threshold
     are proven without a scan."""
     n_mentors = costs.scorer.n_mentors
+    # Above any real reduced cost (a cost plus a price is below 2U + 2 * SCORE_SCALE).
+    far_above = 4 * (costs.unmatched_cost + SCORE_SCALE)
     scan = np.flatnonzero(floor < threshold)
     certificate.mentees_scanned += int(scan.size)
     found_rows: list[np.ndarray] = []
@@ -372,17 +374,21 @@ def violations(
         cost = costs.costs(positions, cols)
         ok = cost < NO_PAIR
         certificate.pairs_examined += int(ok.sum())
-        reduced = np.where(ok, cost + price[cols][None, :] - threshold[positions][:, None], 0)
+        reduced = np.where(
+            ok, cost + price[cols][None, :] - threshold[positions][:, None], far_above
+        )
         bad_rows = np.flatnonzero((reduced < 0).any(axis=1))
         if bad_rows.size == 0:
             continue
+        # A mentee that can do better gets its k lowest reduced costs, the near misses too:
+        # the next prices will move, and those are the pairs that then turn negative.
         reduced = reduced[bad_rows]
         take = min(k, cols.size)
         key = reduced * n_mentors + cols[None, :]
         pick = np.argpartition(key, take - 1, axis=1)[:, :take] if take < cols.size else None
         if pick is None:
             pick = np.broadcast_to(np.arange(cols.size), key.shape)
-        chosen = np.take_along_axis(reduced, pick, 1) < 0
+        chosen = np.take_along_axis(reduced, pick, 1) < far_above
         r, c = np.nonzero(chosen)
         found_rows.append(positions[bad_rows[r]])
         found_cols.append(cols[pick[r, c]])
@@ -408,7 +414,11 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
     rows = found.rows[order]
     pair_keys = (found.cost[order] * n_rows + rows) * n_mentors + found.cols[order]
     flat = pair_keys.tolist()
-    starts = np.searchsorted(rows, np.arange(n_rows + 1)).tolist()
+    starts_at = np.searchsorted(rows, np.arange(n_rows + 1))
+    starts = starts_at.tolist()
+    first, has_any = starts_at[:-1], np.diff(starts_at) > 0
+    kept_cols = found.cols[order]
+    all_kept = found.floor >= NO_PAIR
     nxt = starts[:-1]
     ends = starts[1:]
     complete = (found.floor >= NO_PAIR).tolist()
@@ -416,6 +426,7 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
     heapq.heapify(heap)
     whole: dict[int, list[int]] = {}
     taken: list[int] = []
+    taken_rows = np.zeros(costs.rows.size, dtype=bool)
     while heap:
         key = heapq.heappop(heap)
         j = key % n_mentors
@@ -423,6 +434,7 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
         if left[j] > 0:
             left[j] -= 1
             taken.append(key)
+            taken_rows[i] = True
             continue
         if i in whole:
             rest = whole[i]
@@ -438,7 +450,14 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
         if k < ends[i]:
             heapq.heappush(heap, flat[k])
         elif not complete[i]:
-            rest = whole[i] = _whole_row(costs, i, np.asarray(left), n_rows)
+            # Its candidates ran out: score its whole row, and with it the rows of every
+            # mentee whose candidates all sit with full mentors now (they are next).
+            full_now = np.asarray(left)[kept_cols] <= 0
+            stuck = np.logical_and.reduceat(full_now, np.minimum(first, full_now.size - 1))
+            stuck &= has_any & ~taken_rows & ~all_kept
+            batch = set(np.flatnonzero(stuck).tolist()) - whole.keys() | {i}
+            whole.update(_whole_rows(costs, sorted(batch), np.asarray(left), n_rows))
+            rest = whole[i]
             if rest:
                 heapq.heappush(heap, rest.pop())
     keys = np.asarray(taken, dtype=np.int64)
@@ -447,18 +466,20 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
     return rows, cols, keys // (n_mentors * n_rows)
 
 
-def _whole_row(costs: PairCosts, i: int, left: np.ndarray, n_rows: int) -> list[int]:
-    """Every feasible pair of free mentee ``i`` with a mentor who has a place left, as greedy
-    keys sorted descending (popped from the end)."""
+def _whole_rows(
+    costs: PairCosts, positions: list[int], left: np.ndarray, n_rows: int
+) -> dict[int, list[int]]:
+    """Every feasible pair of the given free mentees with a mentor who has a place left, as
+    greedy keys sorted descending (popped from the end), per mentee."""
     n_mentors = max(costs.scorer.n_mentors, 1)
-    out: list[np.ndarray] = []
-    for positions, cols in costs.blocks(np.array([i])):
-        cost = costs.costs(positions, cols)[0]
-        ok = (cost < NO_PAIR) & (left[cols] > 0)
-        out.append((cost[ok] * n_rows + i) * n_mentors + cols[ok])
-    if not out:
-        return []
-    return np.sort(np.concatenate(out))[::-1].tolist()
+    out: dict[int, list[int]] = {i: [] for i in positions}
+    for block, cols in costs.blocks(np.asarray(positions, dtype=np.int64)):
+        cost = costs.costs(block, cols)
+        ok = (cost < NO_PAIR) & (left[cols] > 0)[None, :]
+        for r, i in enumerate(block.tolist()):
+            keys = (cost[r, ok[r]] * n_rows + i) * n_mentors + cols[ok[r]]
+            out[i] = np.sort(keys)[::-1].tolist()
+    return out
 
 
 def _merged(
@@ -513,7 +534,10 @@ def solve_certified(
     while True:
         started = perf_counter()
         problem = Assignment(free, rows, cols, cost.astype(np.float64), places, offset)
-        assigned, method = problem.solve()
+        # Unmatched columns double the solver's columns; they are not needed when the
+        # candidates alone can match every mentee (Hopcroft-Karp says so in a blink).
+        everyone = free.size > 0 and problem.maximum_matching_size() == free.size
+        assigned, method = problem.solve(everyone=everyone)
         certificate.solve_seconds += perf_counter() - started
         certificate.passes += 1
         started = perf_counter()

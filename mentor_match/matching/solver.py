@@ -111,10 +111,12 @@ class Assignment:
         indptr, indices, _ = self._layout(with_unmatched=False)
         return csr_matrix((np.ones(indices.size, dtype=np.int8), indices, indptr), shape=(n, c))
 
-    def solve(self, method: str | None = None) -> tuple[np.ndarray, str]:
+    def solve(self, method: str | None = None, everyone: bool = False) -> tuple[np.ndarray, str]:
         """Mentor column for every row in `rows` (-1 = unmatched), and the method used.
 
         ``method`` forces "dense" or "sparse"; by default small problems go dense.
+        ``everyone``: the caller knows every row can be matched, so the sparse solver is
+        handed the graph without the unmatched columns (the same optimum, found faster).
         """
         n, c = self.rows.size, self.n_places
         if n == 0:
@@ -128,6 +130,10 @@ class Assignment:
             cost = np.full((n, c + n), np.inf)
             cost[np.repeat(np.arange(n), np.diff(graph.indptr)), graph.indices] = graph.data
             row_ind, col_ind = linear_sum_assignment(cost)
+        elif everyone:
+            indptr, indices, counts = self._layout(with_unmatched=False)
+            graph = csr_matrix((np.repeat(self.edge_cost, counts), indices, indptr), shape=(n, c))
+            row_ind, col_ind = min_weight_full_bipartite_matching(graph)
         else:
             row_ind, col_ind = min_weight_full_bipartite_matching(self.sparse_graph())
         place_mentor = np.repeat(np.arange(self.places.size), self.places)
