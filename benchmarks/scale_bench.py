@@ -1,7 +1,7 @@
 """Benchmark of rounds at national scale: candidates with a certificate against the full solve.
 
 Usage: ``python benchmarks/scale_bench.py [1000 3000 10000 30000 100000] [--seed N]
-[--compare-up-to 30000] [--k 8] [--chart docs/scale-growth.svg]``.
+[--compare-up-to 30000] [--k 16] [--chart docs/scale-growth.svg]``.
 
 Each size and each way of solving runs in a fresh process, so the peak resident size
 (``ru_maxrss``) is that round's alone. Per size it prints the score and solve time, the peak
@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 from generate_round import generate  # noqa: E402
 
 from mentor_match.matching import solve_round  # noqa: E402
+from mentor_match.matching.certified import DEFAULT_K  # noqa: E402
 
 SIZES = [1000, 3000, 10000, 30000, 100000]
 
@@ -148,7 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", type=int, nargs="*", default=SIZES)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--k", type=int, default=8, help="candidates kept per mentee")
+    parser.add_argument("--k", type=int, default=DEFAULT_K, help="candidates per mentee")
     parser.add_argument("--compare-up-to", type=int, default=30000)
     parser.add_argument("--chart", type=Path, default=None, help="write a log-log chart here")
     parser.add_argument("--single", choices=("full", "candidates"), help=argparse.SUPPRESS)

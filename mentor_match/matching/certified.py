@@ -146,6 +146,11 @@ class PairCosts:
         self.no_site_part = 0.0 * (w.site / total)
         self.pref_part = s.pref_values * (w.preference / total)
         self.unmatched_cost = int(self.rows.size * (SCORE_SCALE + 1) + 1)
+        # Preferences and ruled-out pairs indexed by mentee row, so a block finds its own.
+        row_keys = np.arange(s.n_mentees + 1, dtype=np.int64) * s.n_mentors
+        self._pref_starts = np.searchsorted(s.pref_keys, row_keys)
+        self._ruled_out = np.union1d(s.excluded, s.past)
+        self._ruled_starts = np.searchsorted(self._ruled_out, row_keys)
         # Canonical row -> position among the free rows (-1 for pinned mentees).
         self.position = np.full(s.n_mentees, -1, dtype=np.int64)
         self.position[self.rows] = np.arange(self.rows.size)
@@ -197,29 +202,32 @@ class PairCosts:
             np.where(same_region, self.same_region_part, self.no_site_part),
         )
         del same_site, same_region
-        n = s.n_mentors
-        lo_key, hi_key = rows[0] * n, (rows[-1] + 1) * n
         if s.pref_keys.size:
-            lo, hi = np.searchsorted(s.pref_keys, [lo_key, hi_key])
-            r_at, c_at, hit = self._cells(s.pref_keys[lo:hi], rows, cols)
-            score[r_at, c_at] += self.pref_part[lo:hi][hit]
+            r_at, c_at, at = self._cells(s.pref_keys, self._pref_starts, rows, cols)
+            score[r_at, c_at] += self.pref_part[at]
         np.minimum(score, 1.0, out=score)
         cost = (1.0 + np.rint((1.0 - score) * SCORE_SCALE)).astype(np.int64)
         del score
-        for keys in (s.excluded, s.past):
-            lo, hi = np.searchsorted(keys, [lo_key, hi_key])
-            r_at, c_at, _ = self._cells(keys[lo:hi], rows, cols)
-            feasible[r_at, c_at] = False
-        cost[~feasible] = NO_PAIR
+        r_at, c_at, _ = self._cells(self._ruled_out, self._ruled_starts, rows, cols)
+        feasible[r_at, c_at] = False
+        np.putmask(cost, ~feasible, NO_PAIR)
         return cost
 
-    def _cells(self, keys: np.ndarray, rows: np.ndarray, cols: np.ndarray):
-        """Block cells of flat pair keys ``row * n_mentors + col`` that fall in the block."""
-        r, c = np.divmod(keys, self.scorer.n_mentors)
-        r_at = np.minimum(np.searchsorted(rows, r), rows.size - 1)
+    def _cells(self, keys: np.ndarray, starts: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+        """Block cells (row, column, index in ``keys``) of the sorted flat pair keys
+        ``row * n_mentors + col`` that fall in the block; ``starts`` indexes keys by row."""
+        lengths = starts[rows + 1] - starts[rows]
+        total = int(lengths.sum())
+        if total == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        ends = np.cumsum(lengths)
+        at = np.arange(total) - np.repeat(ends - lengths - starts[rows], lengths)
+        r_at = np.repeat(np.arange(rows.size), lengths)
+        c = keys[at] % self.scorer.n_mentors
         c_at = np.minimum(np.searchsorted(cols, c), cols.size - 1)
-        hit = (rows[r_at] == r) & (cols[c_at] == c)
-        return r_at[hit], c_at[hit], hit
+        hit = cols[c_at] == c
+        return r_at[hit], c_at[hit], at[hit]
 
 
 @dataclass
