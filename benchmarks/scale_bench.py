@@ -85,10 +85,11 @@ def run(n: int, seed: int, method: str, k: int) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, str(n), "--seed", str(seed), "--k", str(k)]
         + ["--single", method],
-        check=True,
         capture_output=True,
         text=True,
     )
+    if done.returncode != 0:
+        sys.exit(f"{n} mentees, {method}: failed\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -72,7 +72,7 @@ from .solver import SCORE_SCALE, Assignment, _pins, finish, solve_full
 DEFAULT_K = 16
 #: Rounds with more free-mentee x open-mentor cells than this are solved on candidates; below
 #: it handing the solver every pair is faster (see benchmarks/scale_bench.py --threshold).
-CANDIDATES_MIN_CELLS = 2_000_000
+CANDIDATES_MIN_CELLS = 40_000_000
 METHODS = ("full", "candidates")
 #: Mentee x mentor cells held at once while scoring a block.
 BLOCK_CELLS = 1 << 22

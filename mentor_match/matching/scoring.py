@@ -131,7 +131,6 @@ class RoundScorer:
         counts = np.arange(a.shape[1] + 2) * (self.slot / 60)
         passing = np.flatnonzero(counts >= self.data.min_overlap_hours - OVERLAP_TOLERANCE)
         self.min_overlap_slots = int(passing[0]) if passing.size else a.shape[1] + 2
-        self.overlap_ok = self.overlap_slots >= self.min_overlap_slots
 
     def _build_sites(self) -> None:
         def codes(values: Sequence[str | None], table: dict[str, int]) -> np.ndarray:
@@ -198,7 +197,7 @@ class RoundScorer:
         """
         capacity = self.capacity if capacity is None else capacity
         mask = self.shares_specialty(rows)
-        mask &= self._expand(self.overlap_ok, self.mentee_av_pattern[rows], self.mentor_av_pattern)
+        mask &= self.overlaps_enough(rows)
         mask &= (capacity > 0)[None, :]
         if rows.size:
             for keys in (self.excluded, self.past):
@@ -234,7 +233,10 @@ class RoundScorer:
 
     def overlaps_enough(self, rows: np.ndarray) -> np.ndarray:
         """Whether each pair overlaps at least ``min_overlap_hours``, (len(rows), n_mentors)."""
-        return self._expand(self.overlap_ok, self.mentee_av_pattern[rows], self.mentor_av_pattern)
+        shared = self._expand(
+            self.overlap_slots, self.mentee_av_pattern[rows], self.mentor_av_pattern
+        )
+        return shared >= self.min_overlap_slots
 
     def overlap_matrix(self, rows: np.ndarray) -> np.ndarray:
         """Weekly overlap hours, (len(rows), n_mentors)."""
