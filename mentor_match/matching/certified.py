@@ -71,7 +71,7 @@ from .solver import SCORE_SCALE, Assignment, _pins, finish, solve_full
 #: Candidates kept per mentee before the first solve.
 DEFAULT_K = 16
 #: Rounds with more free-mentee x open-mentor cells than this are solved on candidates; below
-#: it handing the solver every pair is faster (see benchmarks/scale_bench.py --threshold).
+#: it handing the solver every pair was as fast or faster (docs/scale.md, scale_bench.py).
 CANDIDATES_MIN_CELLS = 40_000_000
 METHODS = ("full", "candidates")
 #: Mentee x mentor cells held at once while scoring a block.
