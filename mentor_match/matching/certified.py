@@ -432,7 +432,7 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
     complete = (found.floor >= NO_PAIR).tolist()
     heap = [flat[starts[i]] for i in range(costs.rows.size) if ends[i] > starts[i]]
     heapq.heapify(heap)
-    whole: dict[int, list[int]] = {}
+    whole: dict[int, list] = {}  # mentee -> [its whole row's keys ascending, next index]
     taken: list[int] = []
     taken_rows = np.zeros(costs.rows.size, dtype=bool)
     while heap:
@@ -445,11 +445,7 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
             taken_rows[i] = True
             continue
         if i in whole:
-            rest = whole[i]
-            while rest and left[rest[-1] % n_mentors] <= 0:
-                rest.pop()
-            if rest:
-                heapq.heappush(heap, rest.pop())
+            _push_next(heap, whole, i, left, n_mentors)
             continue
         k = nxt[i] + 1
         while k < ends[i] and left[flat[k] % n_mentors] <= 0:
@@ -465,28 +461,38 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
             stuck &= has_any & ~taken_rows & ~all_kept
             batch = set(np.flatnonzero(stuck).tolist()) - whole.keys() | {i}
             whole.update(_whole_rows(costs, sorted(batch), np.asarray(left), n_rows))
-            rest = whole[i]
-            if rest:
-                heapq.heappush(heap, rest.pop())
+            _push_next(heap, whole, i, left, n_mentors)
     keys = np.asarray(taken, dtype=np.int64)
     cols = keys % n_mentors
     rows = keys // n_mentors % n_rows
     return rows, cols, keys // (n_mentors * n_rows)
 
 
+def _push_next(heap: list[int], whole: dict[int, list], i: int, left: list, n_mentors: int):
+    """Push mentee ``i``'s next pair from its whole row whose mentor still has a place."""
+    keys, at = whole[i]
+    while at < keys.size and left[int(keys[at]) % n_mentors] <= 0:
+        at += 1
+    if at < keys.size:
+        heapq.heappush(heap, int(keys[at]))
+        at += 1
+    whole[i][1] = at
+
+
 def _whole_rows(
     costs: PairCosts, positions: list[int], left: np.ndarray, n_rows: int
-) -> dict[int, list[int]]:
+) -> dict[int, list]:
     """Every feasible pair of the given free mentees with a mentor who has a place left, as
-    greedy keys sorted descending (popped from the end), per mentee."""
+    greedy keys ascending (a numpy array: a Python list of ints would take 6 times the
+    memory), with the index of the next one, per mentee."""
     n_mentors = max(costs.scorer.n_mentors, 1)
-    out: dict[int, list[int]] = {i: [] for i in positions}
+    out: dict[int, list] = {i: [np.empty(0, dtype=np.int64), 0] for i in positions}
     for block, cols in costs.blocks(np.asarray(positions, dtype=np.int64)):
         cost = costs.costs(block, cols)
         ok = (cost < NO_PAIR) & (left[cols] > 0)[None, :]
         for r, i in enumerate(block.tolist()):
             keys = (cost[r, ok[r]] * n_rows + i) * n_mentors + cols[ok[r]]
-            out[i] = np.sort(keys)[::-1].tolist()
+            out[i] = [np.sort(keys), 0]
     return out
 
 
