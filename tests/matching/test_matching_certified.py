@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matching_builders import mentee, mentor
 from test_matching_properties import SITES, WINDOWS, ZONES, check_hard_constraints
 
-from mentor_match.matching import Mentee, Mentor, RoundInput, Weights, solve_round
-from mentor_match.matching.certified import CANDIDATES_MIN_CELLS
+from mentor_match.matching import Mentee, Mentor, RoundInput, Weights, certified, solve_round
 from mentor_match.matching.solver import prepare
 
 PROFILE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,11 +187,15 @@ def test_both_ways_report_the_certificate_and_keep_every_stat():
     assert sparse.stats["solver"].startswith("candidates")
 
 
-def test_the_size_of_the_round_picks_the_way_it_is_solved():
-    small = RoundInput(mentors=[mentor(1000)], mentees=[mentee(1)])
-    assert not solve_round(small).stats["solver"].startswith("candidates")
-    side = int(np.sqrt(CANDIDATES_MIN_CELLS)) + 1
-    assert side * side > CANDIDATES_MIN_CELLS
+def test_the_size_of_the_round_picks_the_way_it_is_solved(monkeypatch):
+    data = RoundInput(
+        mentors=[mentor(1000 + j, capacity=2) for j in range(4)],
+        mentees=[mentee(i) for i in range(1, 11)],
+    )
+    assert certified.CANDIDATES_MIN_CELLS >= 10 * 4
+    assert not solve_round(data).stats["solver"].startswith("candidates")
+    monkeypatch.setattr(certified, "CANDIDATES_MIN_CELLS", 39)
+    assert solve_round(data).stats["solver"].startswith("candidates")
 
 
 def test_an_unknown_way_of_solving_is_refused():
