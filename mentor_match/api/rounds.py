@@ -20,10 +20,28 @@ from mentor_match.services.rounds.modes import blocking_pairs
 
 NUMBER = {"type": "number"}
 BREAKDOWN = {"type": "object", "additionalProperties": NUMBER}
+CERTIFICATE_SCHEMA = {
+    "type": "object",
+    "description": "What proved the answer optimal: sparse solves (passes), pairs whose "
+    "reduced cost was computed, pairs in the last solved graph, candidates per mentee (k; "
+    "null when every feasible pair was solved at once).",
+    "properties": {
+        "passes": {"type": "integer"},
+        "pairs_examined": {"type": "integer"},
+        "mentees_scanned": {"type": "integer"},
+        "candidates_kept": {"type": "integer"},
+        "pairs_added": {"type": "integer"},
+        "k": {"type": "integer", "nullable": True},
+    },
+}
 STATS_SCHEMA = {
     "type": "object",
     "required": list(rounds.STATS_KEYS),
-    "properties": {key: NUMBER for key in rounds.STATS_KEYS},
+    "properties": {
+        **{key: NUMBER for key in rounds.STATS_KEYS},
+        "optimality": {"type": "string", "enum": ["proven"]},
+        "certificate": CERTIFICATE_SCHEMA,
+    },
 }
 MATCH_SCHEMA = {
     "type": "object",

@@ -1,6 +1,7 @@
 """Pure matching of mentees to mentors: scores, hard constraints, solver and explanations."""
 
 from .availability import overlap_hours
+from .certified import solve_round
 from .records import (
     DEFAULT_MIN_OVERLAP_HOURS,
     DEFAULT_WEEK_START,
@@ -16,7 +17,7 @@ from .records import (
     Window,
 )
 from .scoring import FACTORS
-from .solver import candidates, solve_round
+from .solver import candidates
 
 __all__ = [
     "DEFAULT_MIN_OVERLAP_HOURS",

@@ -46,19 +46,24 @@ def _zone(name: str) -> ZoneInfo:
 
 def utc_intervals(windows: Iterable[Window], tz: str, week_start: date) -> list[Interval]:
     """The windows as UTC minute intervals relative to the reference Monday 00:00 UTC."""
-    zone = _zone(tz)
+    _zone(tz)
     monday = monday_of(week_start)
-    origin = datetime.combine(monday, time(0), tzinfo=UTC)
     out: list[Interval] = []
     for w in windows:
-        day = monday + timedelta(days=w.weekday)
-        start = _local(day, w.start_minute, zone)
-        end = _local(day, w.end_minute, zone)
-        a = int((start - origin).total_seconds()) // 60
-        b = int((end - origin).total_seconds()) // 60
+        a = _utc_minute(monday, w.weekday, w.start_minute, tz)
+        b = _utc_minute(monday, w.weekday, w.end_minute, tz)
         if b > a:
             out.append((a, b))
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _utc_minute(monday: date, weekday: int, minute: int, tz: str) -> int:
+    """Minutes from the reference Monday 00:00 UTC to a local weekday and minute (cached: a
+    national round has many people but few distinct window edges)."""
+    origin = datetime.combine(monday, time(0), tzinfo=UTC)
+    moment = _local(monday + timedelta(days=weekday), minute, _zone(tz))
+    return int((moment - origin).total_seconds()) // 60
 
 
 def _local(day: date, minute: int, zone: ZoneInfo) -> datetime:

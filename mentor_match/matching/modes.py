@@ -13,7 +13,7 @@ import numpy as np
 
 from .records import Candidate, RoundInput, RoundResult
 from .scoring import RoundScorer
-from .solver import Assignment, finish, prepare
+from .solver import Assignment, finish, full_certificate, prepare
 from .stable import Market, Rankings, blocking_mask, build_market, deferred_acceptance
 
 MODES = ("optimal", "stable", "self_select")
@@ -186,6 +186,8 @@ def solve_mode(
     stats[f"{other}_matched"] = int((other_held >= 0).sum()) + len(prepared[1])
     stats[f"{other}_blocking_pairs"] = int(other_mask.sum())
     stats["stable_seconds"] = stable_seconds
+    if mode != "stable" and not stats["raise_lowest"]:
+        stats.update(full_certificate(stats["feasible_pairs"]))
     return ModeResult(result=result, blocking=_blocking_list(market, mask))
 
 

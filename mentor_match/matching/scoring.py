@@ -37,6 +37,7 @@ PREFERENCE_STEPS = 5  # 1st preferred mentor = 5/5, 2nd = 4/5, ..., 5th and late
 OVERLAP_TOLERANCE = 1e-9
 PAIR_BLOCK_CELLS = 1 << 21  # mentee x mentor cells examined at once when listing pairs
 SCORE_CHUNK = 1 << 16  # pairs scored at once
+OVERLAP_BLOCK_CELLS = 1 << 24  # availability-pattern pairs computed at once
 
 
 @dataclass
@@ -118,10 +119,18 @@ class RoundScorer:
         self.slot = av.slot_minutes(cache.values())
         a = av.bitmaps([cache[k] for k in mentee_patterns], self.slot)
         b = av.bitmaps([cache[k] for k in mentor_patterns], self.slot)
-        self.overlap_slots = av.overlap_slots(a, b)
-        self.overlap_ok = self.overlap_slots * (self.slot / 60) >= (
-            self.data.min_overlap_hours - OVERLAP_TOLERANCE
-        )
+        # Shared slots fit in 16 bits (a week has at most 2016 five-minute slots); the table
+        # is filled a block of mentee patterns at a time so no float32 product of the whole
+        # table is ever held (at 100,000 mentees it has ~400 million cells).
+        self.overlap_slots = np.empty((a.shape[0], b.shape[0]), dtype=np.uint16)
+        block = max(1, OVERLAP_BLOCK_CELLS // max(b.shape[0], 1))
+        for start in range(0, a.shape[0], block):
+            part = slice(start, start + block)
+            self.overlap_slots[part] = av.overlap_slots(a[part], b)
+        # The fewest shared slots that pass ``min_overlap_hours`` (same float test per count).
+        counts = np.arange(a.shape[1] + 2) * (self.slot / 60)
+        passing = np.flatnonzero(counts >= self.data.min_overlap_hours - OVERLAP_TOLERANCE)
+        self.min_overlap_slots = int(passing[0]) if passing.size else a.shape[1] + 2
 
     def _build_sites(self) -> None:
         def codes(values: Sequence[str | None], table: dict[str, int]) -> np.ndarray:
@@ -188,7 +197,7 @@ class RoundScorer:
         """
         capacity = self.capacity if capacity is None else capacity
         mask = self.shares_specialty(rows)
-        mask &= self._expand(self.overlap_ok, self.mentee_av_pattern[rows], self.mentor_av_pattern)
+        mask &= self.overlaps_enough(rows)
         mask &= (capacity > 0)[None, :]
         if rows.size:
             for keys in (self.excluded, self.past):
@@ -224,7 +233,10 @@ class RoundScorer:
 
     def overlaps_enough(self, rows: np.ndarray) -> np.ndarray:
         """Whether each pair overlaps at least ``min_overlap_hours``, (len(rows), n_mentors)."""
-        return self._expand(self.overlap_ok, self.mentee_av_pattern[rows], self.mentor_av_pattern)
+        shared = self._expand(
+            self.overlap_slots, self.mentee_av_pattern[rows], self.mentor_av_pattern
+        )
+        return shared >= self.min_overlap_slots
 
     def overlap_matrix(self, rows: np.ndarray) -> np.ndarray:
         """Weekly overlap hours, (len(rows), n_mentors)."""

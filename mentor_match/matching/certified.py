@@ -1,0 +1,625 @@
+"""Solving a big round on a few candidates per mentee, with a proof that the answer is optimal.
+
+The full solve (`solver.Assignment.solve`) hands scipy every feasible pair; at 30,000 mentees
+that is about 40 million pairs. Here each mentee keeps only its ``k`` best mentors (lowest
+cost, ties by mentor), the assignment is solved on that sparse graph, and then the answer is
+*proven* optimal for the whole round -- or the proof fails on some pairs, which are added, and
+the sparse graph is solved again.
+
+The problem (the same one the full solve sees; costs, pins and capacity as in `solver`).
+Mentee ``i`` takes a place with mentor ``j`` at integer cost ``c_ij``, or stays unmatched at
+cost ``U`` (larger than any difference in real costs, so one more matched mentee always wins);
+mentor ``j`` has ``p_j`` places. As a linear programme::
+
+    minimise   sum c_ij x_ij + U sum y_i
+    subject to sum_j x_ij + y_i = 1   (each mentee)      sum_i x_ij <= p_j   (each mentor)
+
+Its dual gives each mentor a price ``w_j >= 0`` and each mentee a threshold ``h_i``::
+
+    maximise   sum h_i - sum p_j w_j
+    subject to h_i <= c_ij + w_j   (every feasible pair)      h_i <= U   (every mentee)
+
+The proof (LP duality, complementary slackness). Take the sparse solution and prices with
+
+* ``h_i = c_ij + w_j`` for the mentor ``j`` a mentee got, ``h_i = U`` for an unmatched mentee;
+* ``w_j = 0`` for every mentor with a place left.
+
+Then the primal and dual objectives are equal. If, in addition, ``h_i <= c_ij + w_j`` for
+*every* feasible pair of the round (and ``h_i <= U``), the dual is feasible, so no assignment --
+not even a fractional one -- costs less: the answer is optimal for the whole round, so it
+matches as many mentees as possible (``U`` dominates) and, among those, has the lowest cost.
+
+Finding the prices. On the sparse graph the answer is optimal, so its residual graph has no
+negative cycle. Collapse it onto mentors plus one node ``T`` for "unmatched or a free place":
+a mentee ``i`` holding mentor ``a`` gives arcs ``a -> j`` of cost ``c_ij - c_ia`` for each of
+its other candidates and ``a -> T`` of cost ``U - c_ia``; an unmatched mentee gives
+``T -> j`` of cost ``c_ij - U``; a mentor with a place left has ``j -> T`` at 0, a mentor with
+a mentee ``T -> j`` at 0. Shortest distances ``d`` from a virtual source (Bellman-Ford, here
+vectorised and started only from the nodes whose distance just changed) satisfy
+``d_v <= d_u + cost(u, v)`` on every arc; ``w_j = d_T - d_j`` is then >= 0 for every mentor with
+a mentee, and a mentor with a free place can be priced 0 (its distance is never below
+``d_T``, and lowering it to ``d_T`` keeps every arc feasible). Those inequalities are exactly
+the dual constraints on the sparse graph, and they are checked before the proof goes on.
+
+The streaming check. Feasible pairs are visited a block of mentees at a time (mentees grouped
+by their specialties, each block only against the mentors sharing one -- an inverted index),
+never all at once. A mentee whose ``k``-th candidate already costs at least ``h_i`` cannot
+violate anywhere (every pair it did not keep costs at least that much and ``w >= 0``), so
+only the others are scanned; an unmatched mentee (``h_i = U``) is always scanned. The pairs
+with ``c_ij + w_j < h_i`` are added (at most ``k`` per mentee, the worst first) and the round
+is solved again; when a pass finds none, optimality is proven. Each pass adds pairs and the
+round is finite, so this ends; in practice one pass proves the first answer.
+
+Ties: the sparse solve sees the same canonical order as the full solve (mentees and mentors
+by id, pairs row-major), so it returns the same cardinality and the same total cost; where
+several assignments tie on cost, it may return another of them.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from time import perf_counter
+
+import numpy as np
+
+from .records import MatchingError, RoundInput, RoundResult
+from .scoring import RoundScorer
+from .solver import SCORE_SCALE, Assignment, _pins, finish, solve_full
+
+#: Candidates kept per mentee before the first solve.
+DEFAULT_K = 16
+#: Rounds with more free-mentee x open-mentor cells than this are solved on candidates; below
+#: it handing the solver every pair was as fast or faster (docs/scale.md, scale_bench.py).
+CANDIDATES_MIN_CELLS = 40_000_000
+METHODS = ("full", "candidates")
+#: Mentee x mentor cells held at once while scoring a block.
+BLOCK_CELLS = 1 << 22
+#: Upper bound for "no pair": larger than any cost plus any price.
+NO_PAIR = np.int64(1) << 62
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class Certificate:
+    """What the proof of optimality looked at."""
+
+    k: int
+    passes: int = 0
+    pairs_examined: int = 0
+    mentees_scanned: int = 0
+    candidates_kept: int = 0
+    added: int = 0
+    solve_seconds: float = 0.0
+    prove_seconds: float = 0.0
+
+    def stats(self) -> dict:
+        return {
+            "passes": self.passes,
+            "pairs_examined": self.pairs_examined,
+            "mentees_scanned": self.mentees_scanned,
+            "candidates_kept": self.candidates_kept,
+            "pairs_added": self.added,
+            "k": self.k,
+        }
+
+
+@dataclass
+class PairCosts:
+    """Integer costs of (free mentee, mentor) pairs, a block at a time, as `solver.prepare`.
+
+    Every value is computed with the same elementwise float operations as
+    `RoundScorer.score_pairs` and `solver.prepare`, so a pair costs exactly what the full
+    solve gives it.
+    """
+
+    scorer: RoundScorer
+    rows: np.ndarray  # free canonical mentee rows, ascending
+    places: np.ndarray  # remaining places per mentor after pins
+    open_mentors: np.ndarray = field(init=False)
+    _sharing: dict[int, np.ndarray] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        s = self.scorer
+        w = s.weights
+        total = w.total
+        self.open_mentors = np.flatnonzero(self.places > 0)
+        spec_total = np.zeros(s.spec_points.shape[0], dtype=np.int64)
+        if s.n_mentees:
+            spec_total[s.mentee_spec_pattern] = s.spec_total
+        points = s.spec_points
+        specialty = np.divide(
+            points,
+            spec_total[:, None],
+            out=np.zeros(points.shape),
+            where=spec_total[:, None] > 0,
+            dtype=np.float64,
+        )
+        self.spec_part = specialty * (w.specialty / total)
+        top = int(s.overlap_slots.max()) if s.overlap_slots.size else 0
+        hours = np.arange(top + 1) * (s.slot / 60)
+        self.avail_part = np.minimum(hours / w.saturation_hours, 1.0) * (w.availability / total)
+        self.same_site_part = 1.0 * (w.site / total)
+        self.same_region_part = s.region_share * (w.site / total)
+        self.no_site_part = 0.0 * (w.site / total)
+        self.pref_part = s.pref_values * (w.preference / total)
+        self.unmatched_cost = int(self.rows.size * (SCORE_SCALE + 1) + 1)
+        # Preferences and ruled-out pairs indexed by mentee row, so a block finds its own.
+        row_keys = np.arange(s.n_mentees + 1, dtype=np.int64) * s.n_mentors
+        self._pref_starts = np.searchsorted(s.pref_keys, row_keys)
+        self._ruled_out = np.union1d(s.excluded, s.past)
+        self._ruled_starts = np.searchsorted(self._ruled_out, row_keys)
+        # Canonical row -> position among the free rows (-1 for pinned mentees).
+        self.position = np.full(s.n_mentees, -1, dtype=np.int64)
+        self.position[self.rows] = np.arange(self.rows.size)
+
+    def sharing(self, pattern: int) -> np.ndarray:
+        """Open mentors sharing a specialty with mentee specialty pattern ``pattern``."""
+        if pattern not in self._sharing:
+            s = self.scorer
+            ok = s.spec_ok[pattern, s.mentor_spec_pattern[self.open_mentors]]
+            self._sharing[pattern] = self.open_mentors[ok]
+        return self._sharing[pattern]
+
+    def blocks(self, positions: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(positions, mentor columns) blocks covering every pair of the given free rows that
+        shares a specialty; positions ascending within a block."""
+        if positions.size == 0:
+            return
+        patterns = self.scorer.mentee_spec_pattern[self.rows[positions]]
+        order = np.lexsort((positions, patterns))
+        ordered, grouped = positions[order], patterns[order]
+        cuts = np.flatnonzero(np.diff(grouped)) + 1
+        for group in np.split(np.arange(ordered.size), cuts):
+            cols = self.sharing(int(grouped[group[0]]))
+            if cols.size == 0:
+                continue
+            step = max(1, BLOCK_CELLS // cols.size)
+            for start in range(0, group.size, step):
+                yield ordered[group[start : start + step]], cols
+
+    def costs(self, positions: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """(len(positions), len(cols)) int64 costs; ``NO_PAIR`` where the pair is not feasible.
+
+        All positions must share one specialty pattern and ``cols`` be mentors sharing it.
+        """
+        s = self.scorer
+        rows = self.rows[positions]
+        pattern = int(s.mentee_spec_pattern[rows[0]])
+        shared = np.take(s.overlap_slots[s.mentee_av_pattern[rows]], s.mentor_av_pattern[cols], 1)
+        feasible = shared >= s.min_overlap_slots
+        score = (
+            self.spec_part[pattern, s.mentor_spec_pattern[cols]][None, :] + self.avail_part[shared]
+        )
+        del shared
+        same_site = s.mentee_site[rows][:, None] == s.mentor_site[cols][None, :]
+        same_region = s.mentee_region[rows][:, None] == s.mentor_region[cols][None, :]
+        score += np.where(
+            same_site,
+            self.same_site_part,
+            np.where(same_region, self.same_region_part, self.no_site_part),
+        )
+        del same_site, same_region
+        if s.pref_keys.size:
+            r_at, c_at, at = self._cells(s.pref_keys, self._pref_starts, rows, cols)
+            score[r_at, c_at] += self.pref_part[at]
+        np.minimum(score, 1.0, out=score)
+        cost = (1.0 + np.rint((1.0 - score) * SCORE_SCALE)).astype(np.int64)
+        del score
+        r_at, c_at, _ = self._cells(self._ruled_out, self._ruled_starts, rows, cols)
+        feasible[r_at, c_at] = False
+        np.putmask(cost, ~feasible, NO_PAIR)
+        return cost
+
+    def _cells(self, keys: np.ndarray, starts: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+        """Block cells (row, column, index in ``keys``) of the sorted flat pair keys
+        ``row * n_mentors + col`` that fall in the block; ``starts`` indexes keys by row."""
+        lengths = starts[rows + 1] - starts[rows]
+        total = int(lengths.sum())
+        if total == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        ends = np.cumsum(lengths)
+        at = np.arange(total) - np.repeat(ends - lengths - starts[rows], lengths)
+        r_at = np.repeat(np.arange(rows.size), lengths)
+        c = keys[at] % self.scorer.n_mentors
+        c_at = np.minimum(np.searchsorted(cols, c), cols.size - 1)
+        hit = cols[c_at] == c
+        return r_at[hit], c_at[hit], at[hit]
+
+
+@dataclass
+class Candidates:
+    """Each free mentee's best ``k`` mentors, and what is known of the pairs left out."""
+
+    rows: np.ndarray  # position of each kept pair's mentee, sorted row-major
+    cols: np.ndarray
+    cost: np.ndarray
+    floor: np.ndarray  # per mentee: the least cost any pair left out can have (NO_PAIR: none)
+    feasible_pairs: int
+
+
+def best_candidates(costs: PairCosts, k: int) -> Candidates:
+    """Score every pair sharing a specialty, block by block, keeping each mentee's ``k``
+    cheapest (ties by mentor column) and the cost of the ``k``-th as a floor for the rest."""
+    n_free = costs.rows.size
+    n_mentors = costs.scorer.n_mentors
+    floor = np.full(n_free, NO_PAIR, dtype=np.int64)
+    kept_rows: list[np.ndarray] = []
+    kept_cols: list[np.ndarray] = []
+    kept_cost: list[np.ndarray] = []
+    feasible_pairs = 0
+    for positions, cols in costs.blocks(np.arange(n_free)):
+        cost = costs.costs(positions, cols)
+        ok = cost < NO_PAIR
+        count = ok.sum(axis=1)
+        feasible_pairs += int(count.sum())
+        key = np.where(ok, cost * n_mentors + cols[None, :], NO_PAIR)
+        del ok
+        if cols.size > k:
+            pick = np.argpartition(key, k - 1, axis=1)[:, :k]
+            picked = np.take_along_axis(key, pick, 1)
+            # The k-th key bounds every pair left out, when the mentee has more than k.
+            kth = picked.max(axis=1)
+            more = count > k
+            floor[positions[more]] = kth[more] // n_mentors
+        else:
+            picked = key
+        del key
+        r, c = np.nonzero(picked < NO_PAIR)
+        kept_rows.append(positions[r])
+        kept_cols.append((picked[r, c] % n_mentors).astype(np.int64))
+        kept_cost.append(picked[r, c] // n_mentors)
+    if not kept_rows:
+        empty = np.empty(0, dtype=np.int64)
+        return Candidates(empty, empty, empty, floor, 0)
+    rows = np.concatenate(kept_rows)
+    cols = np.concatenate(kept_cols)
+    cost = np.concatenate(kept_cost)
+    order = np.lexsort((cols, rows))
+    return Candidates(rows[order], cols[order], cost[order], floor, feasible_pairs)
+
+
+def mentor_prices(
+    problem: Assignment, assigned: np.ndarray, unmatched_cost: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prices ``w`` (per mentor) and thresholds ``h`` (per free mentee) proving the sparse
+    answer optimal on its own graph (see the module docstring); raises if they do not."""
+    n_mentors = problem.places.size
+    hub = n_mentors  # the "unmatched or a free place" node
+    rows, cols = problem.edge_rows, problem.edge_cols
+    cost = problem.edge_cost.astype(np.int64)
+    held = assigned[rows]
+    own = np.full(assigned.size, 0, dtype=np.int64)
+    own[rows[cols == held]] = cost[cols == held]
+    other = cols != held
+    matched = np.flatnonzero(assigned >= 0)
+    load = np.bincount(assigned[matched], minlength=n_mentors)
+    spare = load < problem.places
+    loaded = load > 0
+    src = np.concatenate(
+        [
+            np.where(held[other] >= 0, held[other], hub),
+            assigned[matched],
+            np.flatnonzero(spare),
+            np.full(int(loaded.sum()), hub),
+        ]
+    )
+    dst = np.concatenate(
+        [cols[other], np.full(matched.size, hub), np.full(int(spare.sum()), hub)]
+        + [np.flatnonzero(loaded)]
+    )
+    base = np.where(held[other] >= 0, own[rows[other]], unmatched_cost)
+    arc = np.concatenate(
+        [
+            cost[other] - base,
+            unmatched_cost - own[matched],
+            np.zeros(int(spare.sum()) + int(loaded.sum()), dtype=np.int64),
+        ]
+    )
+    dist = _shortest_from_everywhere(n_mentors + 1, src, dst, arc)
+    price = dist[hub] - dist[:n_mentors]
+    price[spare] = 0
+    threshold = np.full(assigned.size, unmatched_cost, dtype=np.int64)
+    threshold[matched] = own[matched] + price[assigned[matched]]
+    if price.min(initial=0) < 0 or np.any(cost + price[cols] < threshold[rows]):
+        raise MatchingError("internal: the sparse answer's prices do not prove it optimal")
+    return price, threshold
+
+
+def _shortest_from_everywhere(
+    n: int, src: np.ndarray, dst: np.ndarray, arc: np.ndarray
+) -> np.ndarray:
+    """Bellman-Ford from a virtual source joined to every node at 0, relaxing only the arcs
+    leaving nodes whose distance changed in the previous sweep."""
+    order = np.argsort(src, kind="stable")
+    src, dst, arc = src[order], dst[order], arc[order]
+    start = np.searchsorted(src, np.arange(n + 1))
+    dist = np.zeros(n, dtype=np.int64)
+    active = np.unique(src)
+    for _ in range(n + 1):
+        if active.size == 0:
+            return dist
+        lengths = start[active + 1] - start[active]
+        active, lengths = active[lengths > 0], lengths[lengths > 0]
+        if active.size == 0:
+            return dist
+        # Arc indices of the active nodes, without a Python loop.
+        ends = np.cumsum(lengths)
+        idx = np.arange(int(ends[-1])) - np.repeat(ends - lengths - start[active], lengths)
+        reach = dist[src[idx]] + arc[idx]
+        target = dst[idx]
+        better = reach < dist[target]
+        if not better.any():
+            return dist
+        np.minimum.at(dist, target[better], reach[better])
+        active = np.unique(target[better])
+    raise MatchingError("internal: the sparse answer is not optimal on its own graph")
+
+
+def violations(
+    costs: PairCosts,
+    price: np.ndarray,
+    threshold: np.ndarray,
+    floor: np.ndarray,
+    k: int,
+    certificate: Certificate,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs with ``c_ij + w_j < h_i`` among every feasible pair of the round, at most ``k``
+    per mentee (the most negative first). Mentees whose floor already reaches their threshold
+    are proven without a scan."""
+    n_mentors = costs.scorer.n_mentors
+    # Above any real reduced cost (a cost plus a price is below 2U + 2 * SCORE_SCALE).
+    far_above = 4 * (costs.unmatched_cost + SCORE_SCALE)
+    scan = np.flatnonzero(floor < threshold)
+    certificate.mentees_scanned += int(scan.size)
+    found_rows: list[np.ndarray] = []
+    found_cols: list[np.ndarray] = []
+    found_cost: list[np.ndarray] = []
+    for positions, cols in costs.blocks(scan):
+        cost = costs.costs(positions, cols)
+        ok = cost < NO_PAIR
+        certificate.pairs_examined += int(ok.sum())
+        reduced = np.where(
+            ok, cost + price[cols][None, :] - threshold[positions][:, None], far_above
+        )
+        bad_rows = np.flatnonzero((reduced < 0).any(axis=1))
+        if bad_rows.size == 0:
+            continue
+        # A mentee that can do better gets its k lowest reduced costs, the near misses too:
+        # the next prices will move, and those are the pairs that then turn negative.
+        reduced = reduced[bad_rows]
+        take = min(k, cols.size)
+        key = reduced * n_mentors + cols[None, :]
+        pick = np.argpartition(key, take - 1, axis=1)[:, :take] if take < cols.size else None
+        if pick is None:
+            pick = np.broadcast_to(np.arange(cols.size), key.shape)
+        chosen = np.take_along_axis(reduced, pick, 1) < far_above
+        r, c = np.nonzero(chosen)
+        found_rows.append(positions[bad_rows[r]])
+        found_cols.append(cols[pick[r, c]])
+        found_cost.append(cost[bad_rows[r], pick[r, c]])
+    if not found_rows:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_cost)
+
+
+def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The greedy baseline over every feasible pair, as `Assignment.greedy` takes it (best cost
+    first, ties by mentee then mentor), without listing every pair: a mentee's next pairs are
+    its kept candidates in order, and only when those run out is its whole row scored.
+
+    Returns the pairs taken, in the order taken: free mentee positions, mentor columns, costs.
+    """
+    n_mentors = max(costs.scorer.n_mentors, 1)
+    n_rows = max(costs.rows.size, 1)
+    left = costs.places.tolist()
+    # One integer per pair orders it as the full greedy does: cost, then mentee, then mentor.
+    order = np.lexsort((found.cols, found.cost, found.rows))
+    rows = found.rows[order]
+    pair_keys = (found.cost[order] * n_rows + rows) * n_mentors + found.cols[order]
+    flat = pair_keys.tolist()
+    starts_at = np.searchsorted(rows, np.arange(n_rows + 1))
+    starts = starts_at.tolist()
+    first, has_any = starts_at[:-1], np.diff(starts_at) > 0
+    kept_cols = found.cols[order]
+    all_kept = found.floor >= NO_PAIR
+    nxt = starts[:-1]
+    ends = starts[1:]
+    complete = (found.floor >= NO_PAIR).tolist()
+    heap = [flat[starts[i]] for i in range(costs.rows.size) if ends[i] > starts[i]]
+    heapq.heapify(heap)
+    whole: dict[int, list] = {}  # mentee -> [its whole row's keys ascending, next index]
+    taken: list[int] = []
+    taken_rows = np.zeros(costs.rows.size, dtype=bool)
+    while heap:
+        key = heapq.heappop(heap)
+        j = key % n_mentors
+        i = key // n_mentors % n_rows
+        if left[j] > 0:
+            left[j] -= 1
+            taken.append(key)
+            taken_rows[i] = True
+            continue
+        if i in whole:
+            _push_next(heap, whole, i, left, n_mentors)
+            continue
+        k = nxt[i] + 1
+        while k < ends[i] and left[flat[k] % n_mentors] <= 0:
+            k += 1
+        nxt[i] = k
+        if k < ends[i]:
+            heapq.heappush(heap, flat[k])
+        elif not complete[i]:
+            # Its candidates ran out: score its whole row, and with it the rows of every
+            # mentee whose candidates all sit with full mentors now (they are next).
+            full_now = np.asarray(left)[kept_cols] <= 0
+            stuck = np.logical_and.reduceat(full_now, np.minimum(first, full_now.size - 1))
+            stuck &= has_any & ~taken_rows & ~all_kept
+            batch = set(np.flatnonzero(stuck).tolist()) - whole.keys() | {i}
+            whole.update(_whole_rows(costs, sorted(batch), np.asarray(left), n_rows))
+            _push_next(heap, whole, i, left, n_mentors)
+    keys = np.asarray(taken, dtype=np.int64)
+    cols = keys % n_mentors
+    rows = keys // n_mentors % n_rows
+    return rows, cols, keys // (n_mentors * n_rows)
+
+
+def _push_next(heap: list[int], whole: dict[int, list], i: int, left: list, n_mentors: int):
+    """Push mentee ``i``'s next pair from its whole row whose mentor still has a place."""
+    keys, at = whole[i]
+    while at < keys.size and left[int(keys[at]) % n_mentors] <= 0:
+        at += 1
+    if at < keys.size:
+        heapq.heappush(heap, int(keys[at]))
+        at += 1
+    whole[i][1] = at
+
+
+def _whole_rows(
+    costs: PairCosts, positions: list[int], left: np.ndarray, n_rows: int
+) -> dict[int, list]:
+    """Every feasible pair of the given free mentees with a mentor who has a place left, as
+    greedy keys ascending (a numpy array: a Python list of ints would take 6 times the
+    memory), with the index of the next one, per mentee."""
+    n_mentors = max(costs.scorer.n_mentors, 1)
+    out: dict[int, list] = {i: [np.empty(0, dtype=np.int64), 0] for i in positions}
+    for block, cols in costs.blocks(np.asarray(positions, dtype=np.int64)):
+        cost = costs.costs(block, cols)
+        ok = (cost < NO_PAIR) & (left[cols] > 0)[None, :]
+        for r, i in enumerate(block.tolist()):
+            keys = (cost[r, ok[r]] * n_rows + i) * n_mentors + cols[ok[r]]
+            out[i] = [np.sort(keys), 0]
+    return out
+
+
+def _merged(
+    rows: tuple[np.ndarray, ...], cols: tuple[np.ndarray, ...], cost: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Union of pair lists, each pair once, sorted row-major."""
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(cost)
+    order = np.lexsort((c, r))
+    r, c, v = r[order], c[order], v[order]
+    first = np.ones(r.size, dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    return r[first], c[first], v[first]
+
+
+def solve_certified(
+    data: RoundInput,
+    progress: Progress | None = None,
+    k: int = DEFAULT_K,
+) -> RoundResult:
+    """`solver.solve_round` on each mentee's ``k`` best candidates, proven optimal for the
+    whole round (stats ``optimality`` and ``certificate``)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+
+    def report(stage: str, fraction: float) -> None:
+        if progress is not None:
+            progress(stage, fraction)
+
+    report("scoring", 0.0)
+    started = perf_counter()
+    scorer = RoundScorer(data)
+    pins = _pins(scorer, data)
+    places = scorer.capacity.copy()
+    if pins:
+        np.subtract.at(places, np.fromiter(pins.values(), np.int64, len(pins)), 1)
+    free = np.setdiff1d(np.arange(scorer.n_mentees), np.fromiter(pins, np.int64, len(pins)))
+    costs = PairCosts(scorer, free, places)
+    found = best_candidates(costs, k)
+    score_seconds = perf_counter() - started
+    certificate = Certificate(k=k)
+    # The greedy baseline's pairs join the candidates: the first sparse answer then matches at
+    # least as many mentees as greedy does, which keeps mentor prices low from the start.
+    started = perf_counter()
+    greedy_rows, greedy_cols, greedy_cost = greedy(costs, found)
+    greedy_seconds = perf_counter() - started
+    rows, cols, cost = _merged(
+        (found.rows, greedy_rows), (found.cols, greedy_cols), (found.cost, greedy_cost)
+    )
+    offset = np.zeros(places.size, dtype=np.int64)
+    np.cumsum(places[:-1], out=offset[1:])
+    report("solving", 0.3)
+    threshold = None
+    while True:
+        started = perf_counter()
+        problem = Assignment(free, rows, cols, cost.astype(np.float64), places, offset)
+        # Unmatched columns double the solver's columns; they are not needed when the
+        # candidates alone can match every mentee (Hopcroft-Karp says so in a blink).
+        everyone = free.size > 0 and problem.maximum_matching_size() == free.size
+        solving = problem
+        if everyone and threshold is not None:
+            # Warm start: every mentee takes exactly one place, so taking the last pass's
+            # threshold off each of its pairs (and adding one constant to all) changes every
+            # full assignment's cost by the same amount -- the same optima, found faster.
+            reduced = cost - threshold[rows]
+            reduced += 1 - reduced.min()
+            solving = Assignment(free, rows, cols, reduced.astype(np.float64), places, offset)
+        assigned, method = solving.solve(everyone=everyone)
+        certificate.solve_seconds += perf_counter() - started
+        certificate.passes += 1
+        started = perf_counter()
+        price, threshold = mentor_prices(problem, assigned, costs.unmatched_cost)
+        bad_rows, bad_cols, bad_cost = violations(
+            costs, price, threshold, found.floor, k, certificate
+        )
+        certificate.prove_seconds += perf_counter() - started
+        if bad_rows.size == 0:
+            break
+        certificate.added += int(bad_rows.size)
+        rows, cols, cost = _merged((rows, bad_rows), (cols, bad_cols), (cost, bad_cost))
+    certificate.candidates_kept = int(rows.size)
+
+    greedy_total = 0.0
+    for s in scorer.pair_scores(free[greedy_rows], greedy_cols).tolist():
+        greedy_total += s  # in the order taken, as `Assignment.greedy` adds them
+    matched = int((assigned >= 0).sum())
+    prepared = (scorer, pins, problem, np.empty(0))
+    result = finish(
+        prepared,
+        assigned,
+        f"candidates ({method})",
+        score_seconds,
+        certificate.solve_seconds + certificate.prove_seconds,
+        report,
+        counts={
+            "feasible_pairs": found.feasible_pairs,
+            "max_matchable": len(pins) + matched,
+            "greedy": (int(greedy_rows.size), greedy_total),
+        },
+    )
+    stats = result.stats
+    stats["optimality"] = "proven"
+    stats["certificate"] = certificate.stats()
+    stats["prove_seconds"] = certificate.prove_seconds
+    stats["greedy_seconds"] = greedy_seconds
+    return result
+
+
+def solve_round(
+    data: RoundInput,
+    progress: Progress | None = None,
+    method: str | None = None,
+    k: int = DEFAULT_K,
+) -> RoundResult:
+    """Match as many mentees as the hard constraints allow, then maximise the total score.
+
+    ``method`` "full" hands the solver every feasible pair, "candidates" solves on each
+    mentee's ``k`` best and proves the answer optimal; by default the size of the round
+    decides. Both give the same number matched and the same total cost.
+    """
+    if method is None:
+        pinned = {mentee for mentee, _ in data.pins}
+        free = sum(1 for m in data.mentees if m.id not in pinned)
+        open_mentors = sum(1 for m in data.mentors if m.capacity > 0)
+        method = "candidates" if free * open_mentors > CANDIDATES_MIN_CELLS else "full"
+    if method == "full":
+        return solve_full(data, progress)
+    if method == "candidates":
+        return solve_certified(data, progress, k)
+    raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
