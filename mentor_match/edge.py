@@ -38,15 +38,20 @@ def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
 
 def streamed_download(parts: Iterable[str], filename: str, mimetype: str = "text/csv") -> Response:
     """A file to save, sent a part at a time as `parts` are written (a big export starts
-    arriving at once and never sits whole in memory). The parts are read in an application
-    context of their own, with a database session of their own, opened when the first part is
-    asked for and closed after the last: the request's own transaction has ended by then."""
+    arriving at once and never sits whole in memory). Each part is read in an application
+    context of its own, with a database session of its own (the request's transaction has
+    ended by then), and no context stays open across a `yield`: a client that stops reading
+    leaves nothing pushed for the garbage collector to pop out of order."""
     app = current_app._get_current_object()  # noqa: SLF001 - the app itself, not the proxy
+    pending = iter(parts)
 
     def stream() -> Iterator[bytes]:
-        with app.app_context():
-            for part in parts:
-                yield part.encode()
+        while True:
+            with app.app_context():
+                part = next(pending, None)
+            if part is None:
+                return
+            yield part.encode()
 
     return Response(
         stream(),
