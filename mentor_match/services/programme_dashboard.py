@@ -1002,21 +1002,50 @@ class Standing:
         return not self.met and self.days_left is not None and 0 <= self.days_left <= days
 
 
-def cpd_standings(session: Session, site_id: int | None) -> list[Standing]:
-    """Every active mentee's standing against the current rule set, by the CPD portfolio's
-    rules (`recertification.evaluate`), nearest cycle end first, as its compliance report.
-
-    Mentees with neither a cycle end nor any CE share one evaluation (short of everything), so
-    a programme of thousands costs one evaluation per mentee who actually recorded something.
-    """
-    rules = portfolio.current_rules(session)
-    today = portfolio.today_utc()
+def _active_mentees(site_id: int | None) -> Any:
+    """(id, name) of every active mentee, at the site when one is given."""
     mentees = select(User.id, User.name).where(User.role == Role.MENTEE, User.active.is_(True))
     if site_id is not None:
         mentees = mentees.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
             MenteeProfile.site_id == site_id
         )
-    people = session.execute(mentees.order_by(User.name)).all()
+    return mentees
+
+
+def _untouched_standing(rules: Any, today: date) -> tuple[Decimal, tuple, tuple]:
+    """(CE hours, requirements, missing) of a mentee with neither a cycle end nor any CE."""
+    nothing = evaluate(rules, Cycle(today, today), [], today)
+    return (
+        nothing.ce_hours,
+        tuple((r.name, r.met) for r in nothing.requirements),
+        tuple(nothing.missing),
+    )
+
+
+def cpd_standings(
+    session: Session, site_id: int | None, *, recorded_only: bool = False
+) -> list[Standing]:
+    """Every active mentee's standing against the current rule set, by the CPD portfolio's
+    rules (`recertification.evaluate`), nearest cycle end first, as its compliance report.
+
+    Mentees with neither a cycle end nor any CE share one evaluation (short of everything), so
+    a programme of thousands costs one evaluation per mentee who actually recorded something.
+    With `recorded_only`, those mentees are left out (the dashboard counts them in SQL).
+    """
+    rules = portfolio.current_rules(session)
+    today = portfolio.today_utc()
+    mentees = _active_mentees(site_id)
+    people_stmt = mentees
+    if recorded_only:
+        people_stmt = mentees.where(
+            or_(
+                User.id.in_(
+                    select(Certification.user_id).where(Certification.cycle_ends_on.is_not(None))
+                ),
+                User.id.in_(select(CeActivity.user_id)),
+            )
+        )
+    people = session.execute(people_stmt.order_by(User.name)).all()
     ends = dict(
         session.execute(
             select(Certification.user_id, Certification.cycle_ends_on).where(
@@ -1041,12 +1070,7 @@ def cpd_standings(session: Session, site_id: int | None) -> list[Standing]:
             )
         )
     # Everyone with neither a cycle end nor a record shares one standing, worked out once.
-    nothing = evaluate(rules, Cycle(today, today), [], today)
-    shared = (
-        nothing.ce_hours,
-        tuple((r.name, r.met) for r in nothing.requirements),
-        tuple(nothing.missing),
-    )
+    shared = _untouched_standing(rules, today)
     out = []
     for person_id, name in people:
         end, done = ends.get(person_id), records.get(person_id)
@@ -1089,20 +1113,29 @@ def cpd_section(session: Session, filters: Filters) -> list[Chart]:
     Standing is as of today (not the date range), by the CPD portfolio's rules; the site filter
     applies.
     """
-    rows = cpd_standings(session, filters.site_id)
+    # Only mentees with a cycle end or some CE are evaluated one by one; the others (most of
+    # a large programme) all stand as one who recorded nothing, so they are only counted.
+    rows = cpd_standings(session, filters.site_id, recorded_only=True)
     rules = portfolio.current_rules(session)
+    everyone = session.scalar(
+        select(func.count()).select_from(_active_mentees(filters.site_id).subquery())
+    )
+    untouched = (everyone or 0) - len(rows)
+    _, untouched_requirements, _ = _untouched_standing(rules, portfolio.today_utc())
+    untouched_met = all(met for _, met in untouched_requirements)
     requirement_rows = []
-    if rows:
+    if everyone:
         # The first requirement is the cycle's total; the others its categories.
-        for index, (name, _) in enumerate(rows[0].requirements):
+        for index, (name, untouched_ok) in enumerate(untouched_requirements):
             label = "CE hours in all" if index == 0 else name.capitalize()
             met = sum(1 for r in rows if r.requirements[index][1])
-            requirement_rows.append((label, met, len(rows) - met))
+            met += untouched if untouched_ok else 0
+            requirement_rows.append((label, met, everyone - met))
     soon = [r for r in rows if r.short_within(SHORT_WINDOW_DAYS)]
     soon_rows = tuple((r.name, r.days_left, _hours(r.ce_hours), "; ".join(r.missing)) for r in soon)
-    met = sum(1 for r in rows if r.met)
+    met = sum(1 for r in rows if r.met) + (untouched if untouched_met else 0)
     summary = (
-        f"{met} of {_plural(len(rows), 'mentee')} meet every requirement of “{rules.name}”;"
+        f"{met} of {_plural(everyone, 'mentee')} meet every requirement of “{rules.name}”;"
         f" {len(soon)} within {SHORT_WINDOW_DAYS} days of their cycle's end and short."
     )
     soon_summary = (
@@ -1125,7 +1158,7 @@ def cpd_section(session: Session, filters: Filters) -> list[Chart]:
                 Column("met", "Met"),
                 Column("short", "Short"),
             ),
-            rows=tuple(requirement_rows) if rows else (),
+            rows=tuple(requirement_rows),
             series=("met", "short"),
             axis_label="Mentees",
             empty_text="No mentees.",
