@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select, text
+from sqlalchemy import Date, and_, case, cast, func, or_, select, text, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -1012,6 +1012,18 @@ def _active_mentees(site_id: int | None) -> Any:
     return mentees
 
 
+def _of_active_mentees(stmt: Any, user_id: Any, site_id: int | None) -> Any:
+    """`stmt` kept to the rows whose `user_id` is an active mentee (at the site, if given)."""
+    stmt = stmt.join(User, User.id == user_id).where(
+        User.role == Role.MENTEE, User.active.is_(True)
+    )
+    if site_id is not None:
+        stmt = stmt.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
+            MenteeProfile.site_id == site_id
+        )
+    return stmt
+
+
 def _untouched_standing(rules: Any, today: date) -> tuple[Decimal, tuple, tuple]:
     """(CE hours, requirements, missing) of a mentee with neither a cycle end nor any CE."""
     nothing = evaluate(rules, Cycle(today, today), [], today)
@@ -1037,34 +1049,49 @@ def cpd_standings(
     mentees = _active_mentees(site_id)
     people_stmt = mentees
     if recorded_only:
-        people_stmt = mentees.where(
-            or_(
-                User.id.in_(
-                    select(Certification.user_id).where(Certification.cycle_ends_on.is_not(None))
-                ),
-                User.id.in_(select(CeActivity.user_id)),
-            )
-        )
+        # Driven from the (few) mentees who recorded something, not from every account.
+        recorded = union(
+            select(Certification.user_id.label("user_id")).where(
+                Certification.cycle_ends_on.is_not(None)
+            ),
+            select(CeActivity.user_id.label("user_id")),
+        ).subquery()
+        people_stmt = mentees.join(recorded, recorded.c.user_id == User.id)
     people = session.execute(people_stmt.order_by(User.name)).all()
+    # Each read starts from the certifications and activities and keeps those of the mentees.
     ends = dict(
         session.execute(
-            select(Certification.user_id, Certification.cycle_ends_on).where(
-                Certification.user_id.in_(mentees.with_only_columns(User.id)),
-                Certification.cycle_ends_on.is_not(None),
+            _of_active_mentees(
+                select(Certification.user_id, Certification.cycle_ends_on).where(
+                    Certification.cycle_ends_on.is_not(None)
+                ),
+                Certification.user_id,
+                site_id,
             )
         ).all()
     )
     records: dict[int, list[ActivityRecord]] = {}
-    for activity in session.scalars(
-        select(CeActivity).where(CeActivity.user_id.in_(mentees.with_only_columns(User.id)))
+    for user_id, activity_id, completed_on, hours, kind, uan_text in session.execute(
+        _of_active_mentees(
+            select(
+                CeActivity.user_id,
+                CeActivity.id,
+                CeActivity.completed_on,
+                CeActivity.hours,
+                CeActivity.kind,
+                CeActivity.uan,
+            ),
+            CeActivity.user_id,
+            site_id,
+        )
     ):
-        uan = _parsed_uan(activity.uan)
-        records.setdefault(activity.user_id, []).append(
+        uan = _parsed_uan(uan_text)
+        records.setdefault(user_id, []).append(
             ActivityRecord(
-                id=activity.id,
-                completed_on=activity.completed_on,
-                hours=Decimal(activity.hours).quantize(Decimal("0.01")),
-                kind=activity.kind,
+                id=activity_id,
+                completed_on=completed_on,
+                hours=Decimal(hours).quantize(Decimal("0.01")),
+                kind=kind,
                 topic=uan.topic if uan else None,
                 audience=uan.audience if uan else None,
             )
