@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select, text, union
+from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, text, union, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -763,8 +763,6 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
     ]
     if filters.site_id is not None:
         scope.append(Shift.mentor_id.in_(_mentors_at(filters.site_id)))
-    per_mentor: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
     # Counted per mentor first, then named: one name lookup per mentor, not per booking.
     tasks = (
         select(
@@ -783,20 +781,6 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
         .group_by(Shift.mentor_id)
         .subquery()
     )
-    for mentor_id, name, *counts in session.execute(
-        select(
-            tasks.c.mentor_id,
-            User.name,
-            tasks.c.attended,
-            tasks.c.feedback,
-            tasks.c.fb_late,
-            tasks.c.reflections,
-            tasks.c.refl_late,
-        ).join(User, User.id == tasks.c.mentor_id)
-    ):
-        names[mentor_id] = name
-        per_mentor[mentor_id] = [int(c) for c in counts] + [0, 0, 0]
-
     # A stage falls due FINAL_EVALUATION_DAYS after the end, or MIDPOINT_DUE_DAYS after the
     # start of a running mentorship: compared on the stored times, so no date arithmetic in SQL.
     final_gap, midpoint_gap = (
@@ -832,22 +816,66 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
     if filters.site_id is not None:
         pairs = pairs.where(Mentorship.mentor_id.in_(_mentors_at(filters.site_id)))
     p = pairs.subquery()
-    for mentor_id, name, owed, done, late_missing in session.execute(
+    zero = literal(0)
+    evaluations = select(
+        p.c.mentor_id,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        func.coalesce(func.sum(p.c.given), 0),
+        func.count() * 2,
+        func.coalesce(func.sum(case((p.c.late == 1, 2 - p.c.given), else_=0)), 0),
+    ).group_by(p.c.mentor_id)
+    both = union_all(
         select(
-            p.c.mentor_id,
-            User.name,
-            func.count() * 2,
-            func.sum(p.c.given),
-            func.sum(case((p.c.late == 1, 2 - p.c.given), else_=0)),
+            tasks.c.mentor_id,
+            tasks.c.attended,
+            tasks.c.feedback,
+            tasks.c.fb_late,
+            tasks.c.reflections,
+            tasks.c.refl_late,
+            zero.label("ev_done"),
+            zero.label("ev_owed"),
+            zero.label("ev_late"),
+        ),
+        evaluations,
+    ).subquery()
+    mentor, *cols = both.c
+    per = (
+        select(
+            mentor.label("mentor_id"),
+            *(func.sum(c).label(f"n{i}") for i, c in enumerate(cols)),
         )
-        .join(User, User.id == p.c.mentor_id)
-        .group_by(p.c.mentor_id, User.name)
-    ):
-        names[mentor_id] = name
-        row = per_mentor.setdefault(mentor_id, [0, 0, 0, 0, 0, 0, 0, 0])
-        row[5:8] = [int(done or 0), int(owed), int(late_missing or 0)]
-
-    totals = [sum(r[i] for r in per_mentor.values()) for i in range(8)]
+        .group_by(mentor)
+        .subquery()
+    )
+    n = [per.c[f"n{i}"] for i in range(8)]
+    overdue_of = n[2] + n[4] + n[7]
+    ranked = select(
+        per.c.mentor_id,
+        *n,
+        *(func.sum(c).over() for c in n),
+        func.count(case((overdue_of > 0, 1))).over().label("late_mentors"),
+        func.rank().over(order_by=overdue_of.desc()).label("rank"),
+        func.row_number().over(order_by=overdue_of.desc()).label("row"),
+        overdue_of.label("overdue"),
+    ).subquery()
+    # Only the mentors the chart can show (ties at the cut included, named in Python so the
+    # order by name is Python's) come back, with the programme's totals on each row.
+    found = session.execute(
+        select(ranked, User.name)
+        .join(User, User.id == ranked.c.mentor_id)
+        .where(
+            or_(
+                and_(ranked.c.rank <= MOST_MENTORS_SHOWN, ranked.c.overdue > 0),
+                ranked.c.row == 1,
+            )
+        )
+    ).all()
+    totals = [int(v or 0) for v in found[0][9:17]] if found else [0] * 8
+    late_mentors = int(found[0][17]) if found else 0
     attended, fb_done, fb_late, refl_done, refl_late, ev_done, ev_owed, ev_late = totals
     kinds = (
         ("Feedback from mentors", attended, fb_done, fb_late),
@@ -860,18 +888,15 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
         f" reflections on {refl_done} ({refl_late} overdue); {ev_done} of {ev_owed}"
         f" evaluations given ({ev_late} overdue)."
     )
+    shown = [(row[-1], [int(v or 0) for v in row[1:9]]) for row in found if row.overdue > 0]
     late_rows = sorted(
-        (
-            (names[m], r[2], r[4], r[7], r[2] + r[4] + r[7], r[0], r[1], r[3])
-            for m, r in per_mentor.items()
-            if r[2] + r[4] + r[7]
-        ),
+        ((name, r[2], r[4], r[7], r[2] + r[4] + r[7], r[0], r[1], r[3]) for name, r in shown),
         key=lambda row: (-row[4], row[0]),
     )[:MOST_MENTORS_SHOWN]
     overdue_total = fb_late + refl_late + ev_late
     late_summary = (
         f"{_plural(overdue_total, 'task')} overdue across"
-        f" {_plural(sum(1 for r in per_mentor.values() if r[2] + r[4] + r[7]), 'mentor')}"
+        f" {_plural(late_mentors, 'mentor')}"
         + (f"; most with {late_rows[0][0]} ({late_rows[0][4]})." if late_rows else ".")
     )
     return [
