@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select, text
+from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, text, union, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -763,8 +763,6 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
     ]
     if filters.site_id is not None:
         scope.append(Shift.mentor_id.in_(_mentors_at(filters.site_id)))
-    per_mentor: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
     # Counted per mentor first, then named: one name lookup per mentor, not per booking.
     tasks = (
         select(
@@ -783,20 +781,6 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
         .group_by(Shift.mentor_id)
         .subquery()
     )
-    for mentor_id, name, *counts in session.execute(
-        select(
-            tasks.c.mentor_id,
-            User.name,
-            tasks.c.attended,
-            tasks.c.feedback,
-            tasks.c.fb_late,
-            tasks.c.reflections,
-            tasks.c.refl_late,
-        ).join(User, User.id == tasks.c.mentor_id)
-    ):
-        names[mentor_id] = name
-        per_mentor[mentor_id] = [int(c) for c in counts] + [0, 0, 0]
-
     # A stage falls due FINAL_EVALUATION_DAYS after the end, or MIDPOINT_DUE_DAYS after the
     # start of a running mentorship: compared on the stored times, so no date arithmetic in SQL.
     final_gap, midpoint_gap = (
@@ -832,22 +816,66 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
     if filters.site_id is not None:
         pairs = pairs.where(Mentorship.mentor_id.in_(_mentors_at(filters.site_id)))
     p = pairs.subquery()
-    for mentor_id, name, owed, done, late_missing in session.execute(
+    zero = literal(0)
+    evaluations = select(
+        p.c.mentor_id,
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+        func.coalesce(func.sum(p.c.given), 0),
+        func.count() * 2,
+        func.coalesce(func.sum(case((p.c.late == 1, 2 - p.c.given), else_=0)), 0),
+    ).group_by(p.c.mentor_id)
+    both = union_all(
         select(
-            p.c.mentor_id,
-            User.name,
-            func.count() * 2,
-            func.sum(p.c.given),
-            func.sum(case((p.c.late == 1, 2 - p.c.given), else_=0)),
+            tasks.c.mentor_id,
+            tasks.c.attended,
+            tasks.c.feedback,
+            tasks.c.fb_late,
+            tasks.c.reflections,
+            tasks.c.refl_late,
+            zero.label("ev_done"),
+            zero.label("ev_owed"),
+            zero.label("ev_late"),
+        ),
+        evaluations,
+    ).subquery()
+    mentor, *cols = both.c
+    per = (
+        select(
+            mentor.label("mentor_id"),
+            *(func.sum(c).label(f"n{i}") for i, c in enumerate(cols)),
         )
-        .join(User, User.id == p.c.mentor_id)
-        .group_by(p.c.mentor_id, User.name)
-    ):
-        names[mentor_id] = name
-        row = per_mentor.setdefault(mentor_id, [0, 0, 0, 0, 0, 0, 0, 0])
-        row[5:8] = [int(done or 0), int(owed), int(late_missing or 0)]
-
-    totals = [sum(r[i] for r in per_mentor.values()) for i in range(8)]
+        .group_by(mentor)
+        .subquery()
+    )
+    n = [per.c[f"n{i}"] for i in range(8)]
+    overdue_of = n[2] + n[4] + n[7]
+    ranked = select(
+        per.c.mentor_id,
+        *n,
+        *(func.sum(c).over() for c in n),
+        func.count(case((overdue_of > 0, 1))).over().label("late_mentors"),
+        func.rank().over(order_by=overdue_of.desc()).label("rank"),
+        func.row_number().over(order_by=overdue_of.desc()).label("row"),
+        overdue_of.label("overdue"),
+    ).subquery()
+    # Only the mentors the chart can show (ties at the cut included, named in Python so the
+    # order by name is Python's) come back, with the programme's totals on each row.
+    found = session.execute(
+        select(ranked, User.name)
+        .join(User, User.id == ranked.c.mentor_id)
+        .where(
+            or_(
+                and_(ranked.c.rank <= MOST_MENTORS_SHOWN, ranked.c.overdue > 0),
+                ranked.c.row == 1,
+            )
+        )
+    ).all()
+    totals = [int(v or 0) for v in found[0][9:17]] if found else [0] * 8
+    late_mentors = int(found[0][17]) if found else 0
     attended, fb_done, fb_late, refl_done, refl_late, ev_done, ev_owed, ev_late = totals
     kinds = (
         ("Feedback from mentors", attended, fb_done, fb_late),
@@ -860,18 +888,15 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
         f" reflections on {refl_done} ({refl_late} overdue); {ev_done} of {ev_owed}"
         f" evaluations given ({ev_late} overdue)."
     )
+    shown = [(row[-1], [int(v or 0) for v in row[1:9]]) for row in found if row.overdue > 0]
     late_rows = sorted(
-        (
-            (names[m], r[2], r[4], r[7], r[2] + r[4] + r[7], r[0], r[1], r[3])
-            for m, r in per_mentor.items()
-            if r[2] + r[4] + r[7]
-        ),
+        ((name, r[2], r[4], r[7], r[2] + r[4] + r[7], r[0], r[1], r[3]) for name, r in shown),
         key=lambda row: (-row[4], row[0]),
     )[:MOST_MENTORS_SHOWN]
     overdue_total = fb_late + refl_late + ev_late
     late_summary = (
         f"{_plural(overdue_total, 'task')} overdue across"
-        f" {_plural(sum(1 for r in per_mentor.values() if r[2] + r[4] + r[7]), 'mentor')}"
+        f" {_plural(late_mentors, 'mentor')}"
         + (f"; most with {late_rows[0][0]} ({late_rows[0][4]})." if late_rows else ".")
     )
     return [
@@ -1002,51 +1027,102 @@ class Standing:
         return not self.met and self.days_left is not None and 0 <= self.days_left <= days
 
 
-def cpd_standings(session: Session, site_id: int | None) -> list[Standing]:
-    """Every active mentee's standing against the current rule set, by the CPD portfolio's
-    rules (`recertification.evaluate`), nearest cycle end first, as its compliance report.
-
-    Mentees with neither a cycle end nor any CE share one evaluation (short of everything), so
-    a programme of thousands costs one evaluation per mentee who actually recorded something.
-    """
-    rules = portfolio.current_rules(session)
-    today = portfolio.today_utc()
+def _active_mentees(site_id: int | None) -> Any:
+    """(id, name) of every active mentee, at the site when one is given."""
     mentees = select(User.id, User.name).where(User.role == Role.MENTEE, User.active.is_(True))
     if site_id is not None:
         mentees = mentees.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
             MenteeProfile.site_id == site_id
         )
-    people = session.execute(mentees.order_by(User.name)).all()
+    return mentees
+
+
+def _of_active_mentees(stmt: Any, user_id: Any, site_id: int | None) -> Any:
+    """`stmt` kept to the rows whose `user_id` is an active mentee (at the site, if given)."""
+    stmt = stmt.join(User, User.id == user_id).where(
+        User.role == Role.MENTEE, User.active.is_(True)
+    )
+    if site_id is not None:
+        stmt = stmt.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
+            MenteeProfile.site_id == site_id
+        )
+    return stmt
+
+
+def _untouched_standing(rules: Any, today: date) -> tuple[Decimal, tuple, tuple]:
+    """(CE hours, requirements, missing) of a mentee with neither a cycle end nor any CE."""
+    nothing = evaluate(rules, Cycle(today, today), [], today)
+    return (
+        nothing.ce_hours,
+        tuple((r.name, r.met) for r in nothing.requirements),
+        tuple(nothing.missing),
+    )
+
+
+def cpd_standings(
+    session: Session, site_id: int | None, *, recorded_only: bool = False
+) -> list[Standing]:
+    """Every active mentee's standing against the current rule set, by the CPD portfolio's
+    rules (`recertification.evaluate`), nearest cycle end first, as its compliance report.
+
+    Mentees with neither a cycle end nor any CE share one evaluation (short of everything), so
+    a programme of thousands costs one evaluation per mentee who actually recorded something.
+    With `recorded_only`, those mentees are left out (the dashboard counts them in SQL).
+    """
+    rules = portfolio.current_rules(session)
+    today = portfolio.today_utc()
+    mentees = _active_mentees(site_id)
+    people_stmt = mentees
+    if recorded_only:
+        # Driven from the (few) mentees who recorded something, not from every account.
+        recorded = union(
+            select(Certification.user_id.label("user_id")).where(
+                Certification.cycle_ends_on.is_not(None)
+            ),
+            select(CeActivity.user_id.label("user_id")),
+        ).subquery()
+        people_stmt = mentees.join(recorded, recorded.c.user_id == User.id)
+    people = session.execute(people_stmt.order_by(User.name)).all()
+    # Each read starts from the certifications and activities and keeps those of the mentees.
     ends = dict(
         session.execute(
-            select(Certification.user_id, Certification.cycle_ends_on).where(
-                Certification.user_id.in_(mentees.with_only_columns(User.id)),
-                Certification.cycle_ends_on.is_not(None),
+            _of_active_mentees(
+                select(Certification.user_id, Certification.cycle_ends_on).where(
+                    Certification.cycle_ends_on.is_not(None)
+                ),
+                Certification.user_id,
+                site_id,
             )
         ).all()
     )
     records: dict[int, list[ActivityRecord]] = {}
-    for activity in session.scalars(
-        select(CeActivity).where(CeActivity.user_id.in_(mentees.with_only_columns(User.id)))
+    for user_id, activity_id, completed_on, hours, kind, uan_text in session.execute(
+        _of_active_mentees(
+            select(
+                CeActivity.user_id,
+                CeActivity.id,
+                CeActivity.completed_on,
+                CeActivity.hours,
+                CeActivity.kind,
+                CeActivity.uan,
+            ),
+            CeActivity.user_id,
+            site_id,
+        )
     ):
-        uan = _parsed_uan(activity.uan)
-        records.setdefault(activity.user_id, []).append(
+        uan = _parsed_uan(uan_text)
+        records.setdefault(user_id, []).append(
             ActivityRecord(
-                id=activity.id,
-                completed_on=activity.completed_on,
-                hours=Decimal(activity.hours).quantize(Decimal("0.01")),
-                kind=activity.kind,
+                id=activity_id,
+                completed_on=completed_on,
+                hours=Decimal(hours).quantize(Decimal("0.01")),
+                kind=kind,
                 topic=uan.topic if uan else None,
                 audience=uan.audience if uan else None,
             )
         )
     # Everyone with neither a cycle end nor a record shares one standing, worked out once.
-    nothing = evaluate(rules, Cycle(today, today), [], today)
-    shared = (
-        nothing.ce_hours,
-        tuple((r.name, r.met) for r in nothing.requirements),
-        tuple(nothing.missing),
-    )
+    shared = _untouched_standing(rules, today)
     out = []
     for person_id, name in people:
         end, done = ends.get(person_id), records.get(person_id)
@@ -1089,20 +1165,29 @@ def cpd_section(session: Session, filters: Filters) -> list[Chart]:
     Standing is as of today (not the date range), by the CPD portfolio's rules; the site filter
     applies.
     """
-    rows = cpd_standings(session, filters.site_id)
+    # Only mentees with a cycle end or some CE are evaluated one by one; the others (most of
+    # a large programme) all stand as one who recorded nothing, so they are only counted.
+    rows = cpd_standings(session, filters.site_id, recorded_only=True)
     rules = portfolio.current_rules(session)
+    everyone = session.scalar(
+        select(func.count()).select_from(_active_mentees(filters.site_id).subquery())
+    )
+    untouched = (everyone or 0) - len(rows)
+    _, untouched_requirements, _ = _untouched_standing(rules, portfolio.today_utc())
+    untouched_met = all(met for _, met in untouched_requirements)
     requirement_rows = []
-    if rows:
+    if everyone:
         # The first requirement is the cycle's total; the others its categories.
-        for index, (name, _) in enumerate(rows[0].requirements):
+        for index, (name, untouched_ok) in enumerate(untouched_requirements):
             label = "CE hours in all" if index == 0 else name.capitalize()
             met = sum(1 for r in rows if r.requirements[index][1])
-            requirement_rows.append((label, met, len(rows) - met))
+            met += untouched if untouched_ok else 0
+            requirement_rows.append((label, met, everyone - met))
     soon = [r for r in rows if r.short_within(SHORT_WINDOW_DAYS)]
     soon_rows = tuple((r.name, r.days_left, _hours(r.ce_hours), "; ".join(r.missing)) for r in soon)
-    met = sum(1 for r in rows if r.met)
+    met = sum(1 for r in rows if r.met) + (untouched if untouched_met else 0)
     summary = (
-        f"{met} of {_plural(len(rows), 'mentee')} meet every requirement of “{rules.name}”;"
+        f"{met} of {_plural(everyone, 'mentee')} meet every requirement of “{rules.name}”;"
         f" {len(soon)} within {SHORT_WINDOW_DAYS} days of their cycle's end and short."
     )
     soon_summary = (
@@ -1125,7 +1210,7 @@ def cpd_section(session: Session, filters: Filters) -> list[Chart]:
                 Column("met", "Met"),
                 Column("short", "Short"),
             ),
-            rows=tuple(requirement_rows) if rows else (),
+            rows=tuple(requirement_rows),
             series=("met", "short"),
             axis_label="Mentees",
             empty_text="No mentees.",

@@ -92,3 +92,33 @@ def test_standings_agree_with_the_cpd_compliance_report(app, standings):
         }
         mine = {(r.name, r.met, r.days_left, r.ce_hours) for r in cpd_standings(db.session, None)}
     assert mine == report
+
+
+@pytest.mark.parametrize("site", [None, "North", "South"])
+def test_section_counts_agree_with_every_standing(app, standings, site):
+    """The section evaluates only mentees with a cycle end or CE and counts the rest in SQL;
+    its figures are those of evaluating every mentee one by one."""
+    from datetime import date
+
+    from mentor_match.extensions import db
+    from mentor_match.services import programme_dashboard as dash
+    from mentor_match.services.cpd.portfolio import SHORT_WINDOW_DAYS
+
+    site_id = standings.ids[site] if site else None
+    with app.app_context():
+        every = dash.cpd_standings(db.session, site_id)
+        requirements, soon = dash.cpd_section(
+            db.session, dash.Filters(date(2020, 1, 1), date(2020, 2, 1), site_id)
+        )
+    expected = tuple(
+        (
+            "CE hours in all" if i == 0 else name.capitalize(),
+            sum(1 for r in every if r.requirements[i][1]),
+            sum(1 for r in every if not r.requirements[i][1]),
+        )
+        for i, (name, _) in enumerate(every[0].requirements)
+    )
+    assert requirements.rows == expected
+    short = [r.name for r in every if r.short_within(SHORT_WINDOW_DAYS)]
+    assert [row[0] for row in soon.rows] == short
+    assert requirements.summary.startswith(f"{sum(r.met for r in every)} of {len(every)} ")
