@@ -7,6 +7,7 @@ import secrets
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,13 @@ def postgres_url() -> Iterator[str | None]:
     base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL")
     if not base:
         pytest.fail("MENTOR_MATCH_TEST_BACKEND=postgres needs MENTOR_MATCH_TEST_POSTGRES_URL")
+    with _own_database(base) as url:
+        yield url
+
+
+@contextmanager
+def _own_database(base: str) -> Iterator[str]:
+    """A new PostgreSQL database next to `base`'s, dropped (connections and all) afterwards."""
     name = f"mm_test_{os.getpid()}_{secrets.token_hex(4)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -44,6 +52,18 @@ def postgres_url() -> Iterator[str | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url(postgres_url: str | None) -> Iterator[str | None]:
+    """On PostgreSQL, a database of the test module's own (for modules that share one real
+    server between their tests): nothing another module left behind can count, and the run's
+    shared database is not touched. None on SQLite."""
+    if postgres_url is None:
+        yield None
+        return
+    with _own_database(postgres_url) as url:
+        yield url
 
 
 _schema_ready: set[str] = set()

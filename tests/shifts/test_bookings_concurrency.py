@@ -73,14 +73,14 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory, postgres_url) -> Iterator[Live]:  # noqa: ANN001
+def live(tmp_path_factory, module_postgres_url) -> Iterator[Live]:  # noqa: ANN001
     from mentor_match import create_app
     from mentor_match.extensions import db
     from mentor_match.models import Mentorship
     from mentor_match.services import accounts
 
     tmp = tmp_path_factory.mktemp("live")
-    url = postgres_url or f"sqlite:///{tmp / 'live.sqlite3'}"
+    url = module_postgres_url or f"sqlite:///{tmp / 'live.sqlite3'}"
     config = {
         "TESTING": True,
         "SECRET_KEY": SECRET_KEY,
@@ -91,8 +91,6 @@ def live(tmp_path_factory, postgres_url) -> Iterator[Live]:  # noqa: ANN001
     }
     app = create_app(config)
     with app.app_context():
-        if postgres_url:
-            db.drop_all()  # this run's own database: other modules' rows must not count
         db.create_all()
         # No passwords: tokens are all the callers need, and hashing 50 passwords is slow.
         mentor = accounts.create_user(db.session, email="m@example.org", name="M", role="mentor")

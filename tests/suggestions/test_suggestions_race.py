@@ -20,14 +20,16 @@ SECRET_KEY = "race-secret-key"
 
 
 @pytest.mark.slow
-def test_fifty_acceptances_for_the_last_place_confirm_exactly_one(tmp_path, postgres_url) -> None:
+def test_fifty_acceptances_for_the_last_place_confirm_exactly_one(
+    tmp_path, module_postgres_url
+) -> None:
     from mentor_match import create_app
     from mentor_match.database import utcnow
     from mentor_match.extensions import db
     from mentor_match.models import MentorProfile, MentorRequest, Mentorship
     from mentor_match.services import accounts
 
-    url = postgres_url or f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    url = module_postgres_url or f"sqlite:///{tmp_path / 'race.sqlite3'}"
     app = create_app(
         {
             "TESTING": True,
@@ -39,8 +41,6 @@ def test_fifty_acceptances_for_the_last_place_confirm_exactly_one(tmp_path, post
         }
     )
     with app.app_context():
-        if postgres_url:
-            db.drop_all()  # this run's own database: other modules' rows must not count
         db.create_all()
         mentor = accounts.create_user(db.session, email="m@example.org", name="M", role="mentor")
         mentor.mentor_profile = MentorProfile(capacity=2)
