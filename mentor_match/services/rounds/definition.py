@@ -299,60 +299,66 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def pair_columns(mentee: Any, mentor: Any) -> tuple[Any, ...]:
+    """The columns of a proposed pair as the round shows it (`mentee`, `mentor`: User aliases)."""
+    return (
+        ProposedMatch.mentee_id,
+        ProposedMatch.mentor_id,
+        ProposedMatch.score,
+        ProposedMatch.breakdown,
+        ProposedMatch.pinned,
+        mentee.name,
+        mentor.name,
+    )
+
+
+def pair_dict(row: Any) -> dict[str, Any]:
+    """A row of `pair_columns` as the API and the review page show a pair."""
+    keys = ("mentee_id", "mentor_id", "score", "breakdown", "pinned", "mentee_name", "mentor_name")
+    return dict(zip(keys, row, strict=True))
+
+
+# The columns of an unmatched mentee as the round shows them (joined to the mentee's User).
+UNMATCHED_COLUMNS = (
+    UnmatchedMentee.mentee_id,
+    UnmatchedMentee.reason,
+    UnmatchedMentee.message,
+    UnmatchedMentee.mentor_ids,
+    User.name,
+)
+
+
+def unmatched_dict(row: Any) -> dict[str, Any]:
+    """A row of `UNMATCHED_COLUMNS`, with the reason in plain words."""
+    return {
+        "mentee_id": row[0],
+        "reason": row[1],
+        "message": row[2],
+        "mentor_ids": row[3] or [],
+        "mentee_name": row[4],
+        "reason_text": REASON_TEXT.get(row[1], row[1]),
+    }
+
+
 def round_dict(session: Session, match_round: MatchRound) -> dict[str, Any]:
     """The round as the API shows it (contract §5), with names and explanations added."""
     data = round_summary(match_round)
     mentee, mentor = aliased(User), aliased(User)
     rows = session.execute(
-        select(
-            ProposedMatch.mentee_id,
-            ProposedMatch.mentor_id,
-            ProposedMatch.score,
-            ProposedMatch.breakdown,
-            ProposedMatch.pinned,
-            mentee.name,
-            mentor.name,
-        )
+        select(*pair_columns(mentee, mentor))
         .join(mentee, mentee.id == ProposedMatch.mentee_id)
         .join(mentor, mentor.id == ProposedMatch.mentor_id)
         .where(ProposedMatch.round_id == match_round.id)
         .order_by(ProposedMatch.mentee_id)
     )
-    data["matches"] = [
-        {
-            "mentee_id": r[0],
-            "mentor_id": r[1],
-            "score": r[2],
-            "breakdown": r[3],
-            "pinned": r[4],
-            "mentee_name": r[5],
-            "mentor_name": r[6],
-        }
-        for r in rows
-    ]
+    data["matches"] = [pair_dict(r) for r in rows]
     rows = session.execute(
-        select(
-            UnmatchedMentee.mentee_id,
-            UnmatchedMentee.reason,
-            UnmatchedMentee.message,
-            UnmatchedMentee.mentor_ids,
-            User.name,
-        )
+        select(*UNMATCHED_COLUMNS)
         .join(User, User.id == UnmatchedMentee.mentee_id)
         .where(UnmatchedMentee.round_id == match_round.id)
         .order_by(UnmatchedMentee.mentee_id)
     )
-    data["unmatched"] = [
-        {
-            "mentee_id": r[0],
-            "reason": r[1],
-            "message": r[2],
-            "mentor_ids": r[3] or [],
-            "mentee_name": r[4],
-            "reason_text": REASON_TEXT.get(r[1], r[1]),
-        }
-        for r in rows
-    ]
+    data["unmatched"] = [unmatched_dict(r) for r in rows]
     data["pins"] = named_pairs(session, RoundPin, match_round.id)
     data["exclusions"] = named_pairs(session, RoundExclusion, match_round.id)
     return data

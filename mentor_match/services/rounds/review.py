@@ -22,7 +22,14 @@ from mentor_match.models import (
     UnmatchedMentee,
     User,
 )
-from mentor_match.services.rounds.definition import REASON_TEXT, named_pairs
+from mentor_match.services.rounds.definition import (
+    REASON_TEXT,
+    UNMATCHED_COLUMNS,
+    named_pairs,
+    pair_columns,
+    pair_dict,
+    unmatched_dict,
+)
 
 
 def remember_current_proposal(session: Session, round_id: int) -> None:
@@ -201,31 +208,12 @@ def review_page(
         part = func.coalesce(ProposedMatch.breakdown[sort].as_float(), 0.0)
         order = (part, ProposedMatch.mentee_id)
     rows = session.execute(
-        pairs.with_only_columns(
-            ProposedMatch.mentee_id,
-            ProposedMatch.mentor_id,
-            ProposedMatch.score,
-            ProposedMatch.breakdown,
-            ProposedMatch.pinned,
-            mentee.name,
-            mentor.name,
-        )
+        pairs.with_only_columns(*pair_columns(mentee, mentor))
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    matches = [
-        {
-            "mentee_id": r[0],
-            "mentor_id": r[1],
-            "score": r[2],
-            "breakdown": r[3],
-            "pinned": r[4],
-            "mentee_name": r[5],
-            "mentor_name": r[6],
-        }
-        for r in rows
-    ]
+    matches = [pair_dict(r) for r in rows]
 
     in_round = UnmatchedMentee.round_id == round_id
     found = session.execute(
@@ -248,28 +236,12 @@ def review_page(
         shown = unmatched_total
     unmatched_page, unmatched_pages = _pages(shown, per_page, unmatched_page)
     rows = session.execute(
-        unmatched.with_only_columns(
-            UnmatchedMentee.mentee_id,
-            UnmatchedMentee.reason,
-            UnmatchedMentee.message,
-            UnmatchedMentee.mentor_ids,
-            User.name,
-        )
+        unmatched.with_only_columns(*UNMATCHED_COLUMNS)
         .order_by(UnmatchedMentee.mentee_id)
         .limit(per_page)
         .offset((unmatched_page - 1) * per_page)
     )
-    left_out = [
-        {
-            "mentee_id": r[0],
-            "reason": r[1],
-            "message": r[2],
-            "mentor_ids": r[3] or [],
-            "mentee_name": r[4],
-            "reason_text": REASON_TEXT.get(r[1], r[1]),
-        }
-        for r in rows
-    ]
+    left_out = [unmatched_dict(r) for r in rows]
     return ReviewPage(
         matches=matches,
         total=total,
