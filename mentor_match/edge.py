@@ -27,13 +27,15 @@ def current_link_base() -> LinkBase:
 
 def download(text: str, filename: str, mimetype: str = "text/csv") -> Response:
     """A file to save (CSV by default), UTF-8, never shown inline."""
-    return Response(
-        text.encode(),
-        headers={
-            "Content-Type": f"{mimetype}; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
-    )
+    return Response(text.encode(), headers=_attachment(filename, mimetype))
+
+
+def _attachment(filename: str, mimetype: str) -> dict[str, str]:
+    """The headers of a UTF-8 file to save, never shown inline."""
+    return {
+        "Content-Type": f"{mimetype}; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }
 
 
 def streamed_download(parts: Iterable[str], filename: str, mimetype: str = "text/csv") -> Response:
@@ -53,13 +55,7 @@ def streamed_download(parts: Iterable[str], filename: str, mimetype: str = "text
                 return
             yield part.encode()
 
-    return Response(
-        stream(),
-        headers={
-            "Content-Type": f"{mimetype}; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
-    )
+    return Response(stream(), headers=_attachment(filename, mimetype))
 
 
 def export_people(kind: str, within: frozenset[int] | None = None) -> Response:

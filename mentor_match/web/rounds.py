@@ -43,7 +43,7 @@ add_link(
     )
 )
 
-PER_PAGE = 100
+PER_PAGE = review.REVIEW_PER_PAGE  # one page size for the review, here and in the API
 CANDIDATES_PER_PAGE = 50
 DEFAULTS = Weights()
 WEIGHT_FIELDS = ("specialty", "availability", "site", "region", "preference", "saturation_hours")
@@ -166,7 +166,7 @@ def show(round_id: int):  # noqa: ANN201
     data = rounds.round_summary(match_round)
     sort = request.args.get("sort", "mentee")
     view = PairView(
-        sort=sort if sort in SORT_CHOICES else "mentee",
+        sort=sort if sort in review.REVIEW_SORTS else "mentee",
         q=people.check_search(request.args.get("q", ""))[:100],
         reason=request.args.get("reason", "")[:40],
     )
