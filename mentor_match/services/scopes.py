@@ -217,23 +217,33 @@ def get_coordinator(session: Session, coordinator_id: int) -> User:
     return user
 
 
-def scope_of(session: Session, coordinator: User) -> Scope:
-    sites = session.scalars(
-        select(Site.name)
-        .join(CoordinatorSite, CoordinatorSite.site_id == Site.id)
-        .where(CoordinatorSite.user_id == coordinator.id)
+def scopes_of(session: Session, coordinator_ids: Iterable[int]) -> dict[int, Scope]:
+    """The scope of each coordinator, read in two queries whatever their number."""
+    ids = list(coordinator_ids)
+    sites: dict[int, list[str]] = {i: [] for i in ids}
+    regions: dict[int, list[str]] = {i: [] for i in ids}
+    for user_id, name in session.execute(
+        select(CoordinatorSite.user_id, Site.name)
+        .join(Site, Site.id == CoordinatorSite.site_id)
+        .where(CoordinatorSite.user_id.in_(ids))
         .order_by(Site.name)
-    )
-    regions = session.scalars(
-        select(CoordinatorRegion.region)
-        .where(CoordinatorRegion.user_id == coordinator.id)
+    ):
+        sites[user_id].append(name)
+    for user_id, region in session.execute(
+        select(CoordinatorRegion.user_id, CoordinatorRegion.region)
+        .where(CoordinatorRegion.user_id.in_(ids))
         .order_by(CoordinatorRegion.region)
-    )
-    return Scope(sites=tuple(sites), regions=tuple(regions))
+    ):
+        regions[user_id].append(region)
+    return {i: Scope(sites=tuple(sites[i]), regions=tuple(regions[i])) for i in ids}
 
 
-def scope_dict(session: Session, coordinator: User) -> dict[str, Any]:
-    scope = scope_of(session, coordinator)
+def scope_of(session: Session, coordinator: User) -> Scope:
+    return scopes_of(session, [coordinator.id])[coordinator.id]
+
+
+def scope_dict(session: Session, coordinator: User, scope: Scope | None = None) -> dict[str, Any]:
+    scope = scope or scope_of(session, coordinator)
     return {
         "coordinator_id": coordinator.id,
         "name": coordinator.name,
@@ -255,10 +265,13 @@ def read_scope(session: Session, caller: User, coordinator_id: int) -> dict[str,
 
 def list_coordinators(session: Session) -> list[dict[str, Any]]:
     """Every coordinator with their scope, by name."""
-    coordinators = session.scalars(
-        select(User).where(User.role == Role.COORDINATOR.value).order_by(User.name, User.id)
+    coordinators = list(
+        session.scalars(
+            select(User).where(User.role == Role.COORDINATOR.value).order_by(User.name, User.id)
+        )
     )
-    return [scope_dict(session, c) for c in coordinators]
+    scopes = scopes_of(session, [c.id for c in coordinators])
+    return [scope_dict(session, c, scopes[c.id]) for c in coordinators]
 
 
 def all_regions(session: Session) -> list[str]:
