@@ -70,6 +70,13 @@ from .solver import SCORE_SCALE, Assignment, _pins, finish, solve_full
 
 #: Candidates kept per mentee before the first solve.
 DEFAULT_K = 16
+#: Each mentee's next cheapest pairs, kept beside the candidates (outside the solved graph): the
+#: proof checks them against the prices directly, and only a mentee whose threshold reaches past
+#: them has its whole row scanned.
+RESERVE = 48
+#: Pairs kept in reserve for a mentee whose whole row was scanned (doubling on each new scan).
+RESCAN_KEEP = 256
+RESCAN_KEEP_MAX = 4096
 #: Rounds with more free-mentee x open-mentor cells than this are solved on candidates; below
 #: it handing the solver every pair was as fast or faster (docs/scale.md, scale_bench.py).
 CANDIDATES_MIN_CELLS = 40_000_000
@@ -232,25 +239,71 @@ class PairCosts:
 
 @dataclass
 class Candidates:
-    """Each free mentee's best ``k`` mentors, and what is known of the pairs left out."""
+    """Each free mentee's best ``k`` mentors, its next cheapest pairs in reserve, and what is
+    known of the pairs left out of both."""
 
     rows: np.ndarray  # position of each kept pair's mentee, sorted row-major
     cols: np.ndarray
     cost: np.ndarray
-    floor: np.ndarray  # per mentee: the least cost any pair left out can have (NO_PAIR: none)
+    floor: np.ndarray  # per mentee: the least cost any pair not kept can have (NO_PAIR: none)
     feasible_pairs: int
+    reserve: Reserve = field(default_factory=lambda: Reserve(0))
+
+    def with_reserve(self) -> Candidates:
+        """Candidates and reserve together, sorted row-major: every mentee's cheapest pairs,
+        a prefix of its row in (cost, mentor) order."""
+        r, c, v = self.reserve.pairs()
+        rows, cols, cost = _merged((self.rows, r), (self.cols, c), (self.cost, v))
+        return Candidates(rows, cols, cost, self.floor, self.feasible_pairs)
 
 
-def best_candidates(costs: PairCosts, k: int) -> Candidates:
+class Reserve:
+    """Pairs kept outside the solved graph: for each mentee, every pair cheaper than its floor
+    that is not a candidate. Held in chunks; a mentee's rows are replaced by bumping its
+    generation (older chunks' rows of that mentee stop counting)."""
+
+    def __init__(self, n_free: int) -> None:
+        self.generation = np.zeros(n_free, dtype=np.int32)
+        self.scans = np.zeros(n_free, dtype=np.int32)
+        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> None:
+        if rows.size:
+            self._chunks.append((rows, cols, cost, self.generation[rows].copy()))
+
+    def replace(self, mentees: np.ndarray) -> None:
+        """Forget what is kept for these mentees (new pairs for them follow with `add`)."""
+        self.generation[mentees] += 1
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every pair currently kept (rows, cols, costs), in no particular order."""
+        if not self._chunks:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        live = [(r, c, v, g == self.generation[r]) for r, c, v, g in self._chunks]
+        self._chunks = [
+            (r[ok], c[ok], v[ok], self.generation[r[ok]]) for r, c, v, ok in live if ok.any()
+        ]
+        return tuple(np.concatenate(part) for part in zip(*self._chunks, strict=False))[:3]
+
+    @property
+    def size(self) -> int:
+        return sum(chunk[0].size for chunk in self._chunks)
+
+
+def best_candidates(costs: PairCosts, k: int, reserve: int = RESERVE) -> Candidates:
     """Score every pair sharing a specialty, block by block, keeping each mentee's ``k``
-    cheapest (ties by mentor column) and the cost of the ``k``-th as a floor for the rest."""
+    cheapest (ties by mentor column) as candidates and the next ``reserve`` in reserve, and
+    the cost of the last one kept as a floor for the rest."""
     n_free = costs.rows.size
     n_mentors = costs.scorer.n_mentors
     floor = np.full(n_free, NO_PAIR, dtype=np.int64)
+    kept = Reserve(n_free)
     kept_rows: list[np.ndarray] = []
     kept_cols: list[np.ndarray] = []
     kept_cost: list[np.ndarray] = []
     feasible_pairs = 0
+    keep = k + reserve
     for positions, cols in costs.blocks(np.arange(n_free)):
         cost = costs.costs(positions, cols)
         ok = cost < NO_PAIR
@@ -258,28 +311,34 @@ def best_candidates(costs: PairCosts, k: int) -> Candidates:
         feasible_pairs += int(count.sum())
         key = np.where(ok, cost * n_mentors + cols[None, :], NO_PAIR)
         del ok
-        if cols.size > k:
-            pick = np.argpartition(key, k - 1, axis=1)[:, :k]
+        if cols.size > keep:
+            pick = np.argpartition(key, keep - 1, axis=1)[:, :keep]
             picked = np.take_along_axis(key, pick, 1)
-            # The k-th key bounds every pair left out, when the mentee has more than k.
-            kth = picked.max(axis=1)
-            more = count > k
-            floor[positions[more]] = kth[more] // n_mentors
+            # The last key kept bounds every pair left out, when the mentee has more.
+            last = picked.max(axis=1)
+            more = count > keep
+            floor[positions[more]] = last[more] // n_mentors
         else:
             picked = key
         del key
-        r, c = np.nonzero(picked < NO_PAIR)
-        kept_rows.append(positions[r])
-        kept_cols.append((picked[r, c] % n_mentors).astype(np.int64))
-        kept_cost.append(picked[r, c] // n_mentors)
+        picked.sort(axis=1)
+        for part, into in ((picked[:, :k], None), (picked[:, k:], kept)):
+            r, c = np.nonzero(part < NO_PAIR)
+            rows, cols_, cost_ = positions[r], part[r, c] % n_mentors, part[r, c] // n_mentors
+            if into is None:
+                kept_rows.append(rows)
+                kept_cols.append(cols_)
+                kept_cost.append(cost_)
+            else:
+                into.add(rows, cols_, cost_)
     if not kept_rows:
         empty = np.empty(0, dtype=np.int64)
-        return Candidates(empty, empty, empty, floor, 0)
+        return Candidates(empty, empty, empty, floor, 0, kept)
     rows = np.concatenate(kept_rows)
     cols = np.concatenate(kept_cols)
     cost = np.concatenate(kept_cost)
     order = np.lexsort((cols, rows))
-    return Candidates(rows[order], cols[order], cost[order], floor, feasible_pairs)
+    return Candidates(rows[order], cols[order], cost[order], floor, feasible_pairs, kept)
 
 
 def mentor_prices(
@@ -359,32 +418,123 @@ def _shortest_from_everywhere(
     raise MatchingError("internal: the sparse answer is not optimal on its own graph")
 
 
+class ProofBounds:
+    """What the proof knows of each mentee's pairs outside the graph and the reserve.
+
+    ``bound[i]`` is a lower bound of ``c_ij + w_j`` over those pairs, under the prices of pass
+    ``since[i]`` (pass 0: every price 0, so the bound is the plain cost floor of
+    `best_candidates`). Under later prices ``w'`` the same pairs still cost at least
+    ``bound[i] - max_j (w_j - w'_j)`` over the mentors ``j`` the mentee could have (those
+    sharing a specialty), so the mentee needs no scan while that reaches its threshold.
+    """
+
+    def __init__(self, found: Candidates, costs: PairCosts) -> None:
+        self.costs = costs
+        self.reserve = found.reserve
+        self.bound = found.floor.copy()
+        self.since = np.zeros(found.floor.size, dtype=np.int64)
+        self.prices: list[np.ndarray] = [np.zeros(costs.places.size, dtype=np.int64)]
+        self._patterns = costs.scorer.mentee_spec_pattern[costs.rows]
+
+    def lowest(self, price: np.ndarray) -> np.ndarray:
+        """Each mentee's bound under ``price`` (the prices of a new pass, recorded here)."""
+        self.prices.append(price)
+        out = self.bound.copy()
+        open_ = self.bound < NO_PAIR
+        if not open_.any():
+            return out
+        groups = self._patterns[open_] * len(self.prices) + self.since[open_]
+        drop = np.zeros(groups.size, dtype=np.int64)
+        for group in np.unique(groups).tolist():
+            pattern, since = divmod(group, len(self.prices))
+            sharing = self.costs.sharing(pattern)
+            if sharing.size:
+                change = self.prices[since][sharing] - price[sharing]
+                drop[groups == group] = int(change.max())
+        out[open_] -= drop
+        return out
+
+    def rescanned(self, positions: np.ndarray, bound: np.ndarray) -> None:
+        self.bound[positions] = bound
+        self.since[positions] = len(self.prices) - 1
+
+
 def violations(
     costs: PairCosts,
     price: np.ndarray,
     threshold: np.ndarray,
-    floor: np.ndarray,
+    proof: ProofBounds,
     k: int,
     certificate: Certificate,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs with ``c_ij + w_j < h_i`` among every feasible pair of the round, at most ``k``
-    per mentee (the most negative first). Mentees whose floor already reaches their threshold
-    are proven without a scan."""
+    per mentee (the most negative first).
+
+    A mentee whose bound (`ProofBounds`) reaches its threshold can only do better on a pair
+    it keeps in reserve: those are checked directly. The others have their whole row scanned,
+    and keep its pairs nearest to their threshold in reserve, with a new bound, for the next
+    pass."""
     n_mentors = costs.scorer.n_mentors
     # Above any real reduced cost (a cost plus a price is below 2U + 2 * SCORE_SCALE).
     far_above = 4 * (costs.unmatched_cost + SCORE_SCALE)
-    scan = np.flatnonzero(floor < threshold)
+    reserve = proof.reserve
+    scanning = proof.lowest(price) < threshold
+    scan = np.flatnonzero(scanning)
     certificate.mentees_scanned += int(scan.size)
     found_rows: list[np.ndarray] = []
     found_cols: list[np.ndarray] = []
     found_cost: list[np.ndarray] = []
+
+    # Reserve pairs of the mentees not scanned.
+    r, c, v = reserve.pairs()
+    ok = ~scanning[r]
+    r, c, v = r[ok], c[ok], v[ok]
+    certificate.pairs_examined += int(r.size)
+    reduced = v + price[c] - threshold[r]
+    bad = np.zeros(threshold.size, dtype=bool)
+    bad[r[reduced < 0]] = True
+    near = bad[r]
+    if near.any():
+        r, c, v, reduced = r[near], c[near], v[near], reduced[near]
+        order = np.lexsort((c, reduced, r))
+        r, c, v = r[order], c[order], v[order]
+        rank = np.arange(r.size) - np.searchsorted(r, r)
+        take = rank < k
+        found_rows.append(r[take])
+        found_cols.append(c[take])
+        found_cost.append(v[take])
+
+    # Whole rows of the others: each keeps its pairs nearest to its threshold (lowest cost
+    # plus price) in reserve, twice as many on each new scan, and the next one as its bound.
+    reserve.replace(scan)
     for positions, cols in costs.blocks(scan):
         cost = costs.costs(positions, cols)
         ok = cost < NO_PAIR
-        certificate.pairs_examined += int(ok.sum())
+        count = ok.sum(axis=1)
+        certificate.pairs_examined += int(count.sum())
+        keep = int(min(RESCAN_KEEP << int(reserve.scans[positions].max()), RESCAN_KEEP_MAX))
+        reserve.scans[positions] += 1
         reduced = np.where(
             ok, cost + price[cols][None, :] - threshold[positions][:, None], far_above
         )
+        key = np.where(ok, (cost + price[cols][None, :]) * n_mentors + cols[None, :], NO_PAIR)
+        if cols.size > keep:
+            pick = np.argpartition(key, keep, axis=1)[:, : keep + 1]
+            picked = np.take_along_axis(key, pick, 1)
+            # The (keep + 1)-th lowest is the least any pair left out costs under these prices.
+            picked.sort(axis=1)
+            proof.rescanned(
+                positions, np.where(count > keep, picked[:, keep] // n_mentors, NO_PAIR)
+            )
+            pick = np.take_along_axis(pick, np.argsort(np.take_along_axis(key, pick, 1), 1), 1)
+            pick = pick[:, :keep]
+            kr, kc = np.nonzero(np.take_along_axis(ok, pick, 1))
+            kc = pick[kr, kc]
+        else:
+            proof.rescanned(positions, np.full(positions.size, NO_PAIR, dtype=np.int64))
+            kr, kc = np.nonzero(ok)
+        reserve.add(positions[kr], cols[kc], cost[kr, kc])
+        del key
         bad_rows = np.flatnonzero((reduced < 0).any(axis=1))
         if bad_rows.size == 0:
             continue
@@ -512,9 +662,11 @@ def solve_certified(
     data: RoundInput,
     progress: Progress | None = None,
     k: int = DEFAULT_K,
+    reserve: int = RESERVE,
 ) -> RoundResult:
     """`solver.solve_round` on each mentee's ``k`` best candidates, proven optimal for the
-    whole round (stats ``optimality`` and ``certificate``)."""
+    whole round (stats ``optimality`` and ``certificate``); the next ``reserve`` pairs of each
+    mentee are kept beside them for the proof."""
     if k < 1:
         raise ValueError("k must be at least 1")
 
@@ -531,13 +683,13 @@ def solve_certified(
         np.subtract.at(places, np.fromiter(pins.values(), np.int64, len(pins)), 1)
     free = np.setdiff1d(np.arange(scorer.n_mentees), np.fromiter(pins, np.int64, len(pins)))
     costs = PairCosts(scorer, free, places)
-    found = best_candidates(costs, k)
+    found = best_candidates(costs, k, reserve)
     score_seconds = perf_counter() - started
     certificate = Certificate(k=k)
     # The greedy baseline's pairs join the candidates: the first sparse answer then matches at
     # least as many mentees as greedy does, which keeps mentor prices low from the start.
     started = perf_counter()
-    greedy_rows, greedy_cols, greedy_cost = greedy(costs, found)
+    greedy_rows, greedy_cols, greedy_cost = greedy(costs, found.with_reserve())
     greedy_seconds = perf_counter() - started
     rows, cols, cost = _merged(
         (found.rows, greedy_rows), (found.cols, greedy_cols), (found.cost, greedy_cost)
@@ -546,6 +698,7 @@ def solve_certified(
     np.cumsum(places[:-1], out=offset[1:])
     report("solving", 0.3)
     threshold = None
+    proof = ProofBounds(found, costs)
     while True:
         started = perf_counter()
         problem = Assignment(free, rows, cols, cost.astype(np.float64), places, offset)
@@ -565,9 +718,7 @@ def solve_certified(
         certificate.passes += 1
         started = perf_counter()
         price, threshold = mentor_prices(problem, assigned, costs.unmatched_cost)
-        bad_rows, bad_cols, bad_cost = violations(
-            costs, price, threshold, found.floor, k, certificate
-        )
+        bad_rows, bad_cols, bad_cost = violations(costs, price, threshold, proof, k, certificate)
         certificate.prove_seconds += perf_counter() - started
         if bad_rows.size == 0:
             break

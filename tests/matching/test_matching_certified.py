@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -119,10 +122,22 @@ def assert_same_optimum(data: RoundInput, full, sparse) -> None:
 
 
 @PROFILE
-@given(big_rounds(), st.sampled_from([1, 2, 3, 8]))
-def test_candidates_with_a_certificate_reach_the_full_optimum(data, k):
+@given(
+    big_rounds(),
+    st.sampled_from([1, 2, 3, 8]),
+    st.sampled_from([0, 1, 3, certified.RESERVE]),
+    st.sampled_from([1, 2, certified.RESCAN_KEEP]),
+)
+def test_candidates_with_a_certificate_reach_the_full_optimum(data, k, reserve, rescan_keep):
     full = solve_round(data, method="full")
-    sparse = solve_round(data, method="candidates", k=k)
+    # A short reserve and a short rescan keep make the proof scan, re-scan and check reserves
+    # even on these small rounds.
+    default_keep = certified.RESCAN_KEEP
+    certified.RESCAN_KEEP = rescan_keep
+    try:
+        sparse = certified.solve_certified(data, k=k, reserve=reserve)
+    finally:
+        certified.RESCAN_KEEP = default_keep
     assert_same_optimum(data, full, sparse)
     certificate = sparse.stats["certificate"]
     assert certificate["k"] == k
@@ -167,8 +182,15 @@ def test_certificate_proves_a_round_where_some_mentees_cannot_be_matched():
     assert sparse.stats["matched"] == sparse.stats["max_matchable"] == 10
     assert sparse.stats["optimality"] == "proven"
     assert {u.reason for u in sparse.unmatched} == {"mentors_full"}
-    # Unmatched mentees are always scanned: the proof is that all their mentors are full.
-    assert sparse.stats["certificate"]["mentees_scanned"] >= 15
+    # Each unmatched mentee's 3 pairs outside the graph are kept in reserve and checked.
+    assert sparse.stats["certificate"]["mentees_scanned"] == 0
+    assert sparse.stats["certificate"]["pairs_examined"] >= 15 * 3
+    # Without a reserve, unmatched mentees are always scanned: the proof is that all their
+    # mentors are full.
+    bare = certified.solve_certified(data, k=2, reserve=0)
+    assert bare.stats["optimality"] == "proven"
+    assert bare.stats["certificate"]["mentees_scanned"] >= 15
+    assert_same_optimum(data, sparse, bare)
 
 
 def test_both_ways_report_the_certificate_and_keep_every_stat():
@@ -203,3 +225,25 @@ def test_an_unknown_way_of_solving_is_refused():
         solve_round(RoundInput(mentors=[], mentees=[]), method="guess")
     with pytest.raises(ValueError, match="k must be at least 1"):
         solve_round(RoundInput(mentors=[], mentees=[]), method="candidates", k=0)
+
+
+def _generated_round(n_mentees: int, seed: int) -> RoundInput:
+    """A realistic round from the benchmarks' generator (uneven specialties, shifts, sites)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate_round.py"
+    spec = importlib.util.spec_from_file_location("generate_round", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(n_mentees, seed)
+
+
+@pytest.mark.parametrize("seed", [1, 3, 5])
+def test_bounds_carried_between_passes_still_prove_realistic_rounds(seed, monkeypatch):
+    # Tiny candidate lists, reserves and re-scan keeps make the proof carry bounds from pass
+    # to pass while mentor prices fall and rise: the answer must still be the full optimum.
+    monkeypatch.setattr(certified, "RESCAN_KEEP", 2)
+    data = _generated_round(600, seed)
+    full = solve_round(data, method="full")
+    for k, reserve in ((2, 1), (1, 3)):
+        sparse = certified.solve_certified(data, k=k, reserve=reserve)
+        assert_same_optimum(data, full, sparse)
+        assert sparse.stats["certificate"]["passes"] >= 2
