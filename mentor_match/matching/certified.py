@@ -82,7 +82,7 @@ RESCAN_KEEP_MAX = 4096
 CANDIDATES_MIN_CELLS = 40_000_000
 METHODS = ("full", "candidates")
 #: Mentee x mentor cells held at once while scoring a block.
-BLOCK_CELLS = 1 << 22
+BLOCK_CELLS = 1 << 19
 #: Upper bound for "no pair": larger than any cost plus any price.
 NO_PAIR = np.int64(1) << 62
 
@@ -99,6 +99,8 @@ class Certificate:
     mentees_scanned: int = 0
     candidates_kept: int = 0
     added: int = 0
+    repaired_mentees: int = 0
+    repairs_undone: int = 0
     solve_seconds: float = 0.0
     prove_seconds: float = 0.0
 
@@ -109,6 +111,8 @@ class Certificate:
             "mentees_scanned": self.mentees_scanned,
             "candidates_kept": self.candidates_kept,
             "pairs_added": self.added,
+            "mentees_repaired": self.repaired_mentees,
+            "repairs_undone": self.repairs_undone,
             "k": self.k,
         }
 
@@ -151,6 +155,10 @@ class PairCosts:
         self.same_site_part = 1.0 * (w.site / total)
         self.same_region_part = s.region_share * (w.site / total)
         self.no_site_part = 0.0 * (w.site / total)
+        # By (same site) * 2 + (same region): the site part of a pair's score.
+        self.place_part = np.array(
+            [self.no_site_part, self.same_region_part, self.same_site_part, self.same_site_part]
+        )
         self.pref_part = s.pref_values * (w.preference / total)
         self.unmatched_cost = int(self.rows.size * (SCORE_SCALE + 1) + 1)
         # Preferences and ruled-out pairs indexed by mentee row, so a block finds its own.
@@ -196,29 +204,28 @@ class PairCosts:
         rows = self.rows[positions]
         pattern = int(s.mentee_spec_pattern[rows[0]])
         shared = np.take(s.overlap_slots[s.mentee_av_pattern[rows]], s.mentor_av_pattern[cols], 1)
-        feasible = shared >= s.min_overlap_slots
-        score = (
-            self.spec_part[pattern, s.mentor_spec_pattern[cols]][None, :] + self.avail_part[shared]
-        )
+        left_out = shared < s.min_overlap_slots
+        # In place where possible; the same float operations, in the same order per pair, as
+        # `RoundScorer.score_pairs` (a + b is b + a exactly).
+        score = self.avail_part[shared]
         del shared
-        same_site = s.mentee_site[rows][:, None] == s.mentor_site[cols][None, :]
-        same_region = s.mentee_region[rows][:, None] == s.mentor_region[cols][None, :]
-        score += np.where(
-            same_site,
-            self.same_site_part,
-            np.where(same_region, self.same_region_part, self.no_site_part),
-        )
-        del same_site, same_region
+        score += self.spec_part[pattern, s.mentor_spec_pattern[cols]][None, :]
+        place = (s.mentee_site[rows][:, None] == s.mentor_site[cols][None, :]).view(np.uint8) << 1
+        place |= (s.mentee_region[rows][:, None] == s.mentor_region[cols][None, :]).view(np.uint8)
+        score += self.place_part[place]
+        del place
         if s.pref_keys.size:
             r_at, c_at, at = self._cells(s.pref_keys, self._pref_starts, rows, cols)
             score[r_at, c_at] += self.pref_part[at]
         np.minimum(score, 1.0, out=score)
-        cost = (1.0 + np.rint((1.0 - score) * SCORE_SCALE)).astype(np.int64)
-        del score
+        np.subtract(1.0, score, out=score)
+        score *= SCORE_SCALE
+        np.rint(score, out=score)
+        score += 1.0
         r_at, c_at, _ = self._cells(self._ruled_out, self._ruled_starts, rows, cols)
-        feasible[r_at, c_at] = False
-        np.putmask(cost, ~feasible, NO_PAIR)
-        return cost
+        left_out[r_at, c_at] = True
+        np.putmask(score, left_out, float(NO_PAIR))  # 2**62: exact as a float
+        return score.astype(np.int64)
 
     def _cells(self, keys: np.ndarray, starts: np.ndarray, rows: np.ndarray, cols: np.ndarray):
         """Block cells (row, column, index in ``keys``) of the sorted flat pair keys
@@ -658,6 +665,107 @@ def _merged(
     return r[first], c[first], v[first]
 
 
+#: A pass re-solves only the mentees the new pairs can move (`repair`) when they are at most
+#: this share of the round.
+REPAIR_AT_MOST = 0.3
+
+
+def _solve_whole(problem: Assignment, threshold: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """Solve the sparse graph from scratch (warm when the last pass's thresholds are known)."""
+    free = problem.rows
+    # Unmatched columns double the solver's columns; they are not needed when the
+    # candidates alone can match every mentee (Hopcroft-Karp says so in a blink).
+    everyone = free.size > 0 and problem.maximum_matching_size() == free.size
+    solving = problem
+    if everyone and threshold is not None:
+        # Warm start: every mentee takes exactly one place, so taking the last pass's
+        # threshold off each of its pairs (and adding one constant to all) changes every
+        # full assignment's cost by the same amount -- the same optima, found faster.
+        reduced = problem.edge_cost - threshold[problem.edge_rows]
+        reduced += 1 - reduced.min()
+        solving = Assignment(
+            free,
+            problem.edge_rows,
+            problem.edge_cols,
+            reduced,
+            problem.places,
+            problem.place_offset,
+        )
+    return solving.solve(everyone=everyone)
+
+
+def repair(
+    problem: Assignment,
+    assigned: np.ndarray,
+    price: np.ndarray,
+    threshold: np.ndarray,
+    certificate: Certificate,
+) -> np.ndarray | None:
+    """Re-solve only the part of the graph the new pairs can change; None to solve it whole.
+
+    Under the last prices every old pair has a reduced cost ``c_ij + w_j - h_i >= 0`` and the
+    new pairs a negative one (their gain). A better answer moves mentees along a cycle of
+    mentors that uses a new pair; the rest of that cycle costs less than the gain. So the
+    mentees who may move are those of the new pairs and those held by mentors within the
+    largest gain of a new pair's mentor (Dijkstra over "a mentee at a could move to j" arcs).
+    The others keep their places. Whether the result is optimal for the whole graph is then
+    checked by `mentor_prices` like any answer (and solved whole if not).
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    if (assigned < 0).any():
+        return None  # unmatched mentees: rearrangements through free places; solve whole
+    n_mentors = problem.places.size
+    e_rows, e_cols = problem.edge_rows, problem.edge_cols
+    e_cost = problem.edge_cost.astype(np.int64)
+    reduced = e_cost + price[e_cols] - threshold[e_rows]
+    new = reduced < 0
+    holder = assigned[e_rows]
+    old = ~new & (e_cols != holder)
+    gain = int(-reduced[new].min())
+    graph = csr_matrix(
+        (reduced[old].astype(np.float64) + 0.5, (holder[old], e_cols[old])),
+        shape=(n_mentors, n_mentors),
+    )
+    sources = np.unique(e_cols[new])
+    near = np.isfinite(dijkstra(graph, indices=sources, min_only=True, limit=gain + 0.5))
+    near[holder[new]] = True
+    moving = np.zeros(assigned.size, dtype=bool)
+    moving[e_rows[new]] = True
+    moving |= near[assigned]
+    if moving.sum() > REPAIR_AT_MOST * assigned.size:
+        return None  # most of the round may move: solving it whole is as quick
+    certificate.repaired_mentees += int(moving.sum())
+    keep_load = np.bincount(assigned[~moving], minlength=n_mentors)
+    sub_places = problem.places - keep_load
+    picked = np.flatnonzero(moving)
+    position = np.full(assigned.size, -1, dtype=np.int64)
+    position[picked] = np.arange(picked.size)
+    on = moving[e_rows] & (sub_places[e_cols] > 0)
+    sub_offset = np.zeros(n_mentors, dtype=np.int64)
+    np.cumsum(sub_places[:-1], out=sub_offset[1:])
+    sub = Assignment(
+        problem.rows[picked],
+        position[e_rows[on]],
+        e_cols[on],
+        _shifted(e_cost[on] - threshold[e_rows[on]]),
+        sub_places,
+        sub_offset,
+    )
+    if sub.maximum_matching_size() < picked.size:
+        return None
+    sub_assigned, _ = sub.solve(everyone=True)
+    out = assigned.copy()
+    out[picked] = sub_assigned
+    return out
+
+
+def _shifted(cost: np.ndarray) -> np.ndarray:
+    """Costs moved to start at 1 (scipy's solver wants them positive), as floats."""
+    return (cost - cost.min() + 1).astype(np.float64)
+
+
 def solve_certified(
     data: RoundInput,
     progress: Progress | None = None,
@@ -699,25 +807,29 @@ def solve_certified(
     report("solving", 0.3)
     threshold = None
     proof = ProofBounds(found, costs)
+    assigned = price = None
     while True:
         started = perf_counter()
         problem = Assignment(free, rows, cols, cost.astype(np.float64), places, offset)
-        # Unmatched columns double the solver's columns; they are not needed when the
-        # candidates alone can match every mentee (Hopcroft-Karp says so in a blink).
-        everyone = free.size > 0 and problem.maximum_matching_size() == free.size
-        solving = problem
-        if everyone and threshold is not None:
-            # Warm start: every mentee takes exactly one place, so taking the last pass's
-            # threshold off each of its pairs (and adding one constant to all) changes every
-            # full assignment's cost by the same amount -- the same optima, found faster.
-            reduced = cost - threshold[rows]
-            reduced += 1 - reduced.min()
-            solving = Assignment(free, rows, cols, reduced.astype(np.float64), places, offset)
-        assigned, method = solving.solve(everyone=everyone)
+        repaired = None
+        if assigned is not None:
+            repaired = repair(problem, assigned, price, threshold, certificate)
+        if repaired is not None:
+            assigned, method = repaired, "sparse, repaired"
+        else:
+            assigned, method = _solve_whole(problem, threshold)
         certificate.solve_seconds += perf_counter() - started
         certificate.passes += 1
         started = perf_counter()
-        price, threshold = mentor_prices(problem, assigned, costs.unmatched_cost)
+        try:
+            price, threshold = mentor_prices(problem, assigned, costs.unmatched_cost)
+        except MatchingError:
+            if repaired is None:
+                raise
+            # The repair left a better rearrangement outside its region: solve it whole.
+            certificate.repairs_undone += 1
+            assigned, method = _solve_whole(problem, threshold)
+            price, threshold = mentor_prices(problem, assigned, costs.unmatched_cost)
         bad_rows, bad_cols, bad_cost = violations(costs, price, threshold, proof, k, certificate)
         certificate.prove_seconds += perf_counter() - started
         if bad_rows.size == 0:
