@@ -46,6 +46,8 @@ class Window:
         fields = (self.weekday, self.start_minute, self.end_minute)
         if not all(_is_int(value) for value in fields):
             return [f"{fields!r}: day and minutes must be whole numbers"]
+        if 0 <= self.weekday <= 6 and 0 <= self.start_minute < self.end_minute <= MINUTES_PER_DAY:
+            return []  # the common case, checked before any message is written
         label = repr(str(self))
         found = []
         if not 0 <= self.weekday <= 6:

@@ -349,10 +349,12 @@ def best_candidates(costs: PairCosts, k: int, reserve: int = RESERVE) -> Candida
 
 
 def mentor_prices(
-    problem: Assignment, assigned: np.ndarray, unmatched_cost: int
+    problem: Assignment, assigned: np.ndarray, unmatched_cost: int, sweeps: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Prices ``w`` (per mentor) and thresholds ``h`` (per free mentee) proving the sparse
-    answer optimal on its own graph (see the module docstring); raises if they do not."""
+    answer optimal on its own graph (see the module docstring); raises if they do not, or
+    if the prices take more than ``sweeps`` Bellman-Ford sweeps (a negative cycle is only
+    found after as many sweeps as there are mentors: a caller with a fallback stops early)."""
     n_mentors = problem.places.size
     hub = n_mentors  # the "unmatched or a free place" node
     rows, cols = problem.edge_rows, problem.edge_cols
@@ -385,7 +387,7 @@ def mentor_prices(
             np.zeros(int(spare.sum()) + int(loaded.sum()), dtype=np.int64),
         ]
     )
-    dist = _shortest_from_everywhere(n_mentors + 1, src, dst, arc)
+    dist = _shortest_from_everywhere(n_mentors + 1, src, dst, arc, sweeps)
     price = dist[hub] - dist[:n_mentors]
     price[spare] = 0
     threshold = np.full(assigned.size, unmatched_cost, dtype=np.int64)
@@ -396,7 +398,7 @@ def mentor_prices(
 
 
 def _shortest_from_everywhere(
-    n: int, src: np.ndarray, dst: np.ndarray, arc: np.ndarray
+    n: int, src: np.ndarray, dst: np.ndarray, arc: np.ndarray, sweeps: int | None = None
 ) -> np.ndarray:
     """Bellman-Ford from a virtual source joined to every node at 0, relaxing only the arcs
     leaving nodes whose distance changed in the previous sweep."""
@@ -405,7 +407,7 @@ def _shortest_from_everywhere(
     start = np.searchsorted(src, np.arange(n + 1))
     dist = np.zeros(n, dtype=np.int64)
     active = np.unique(src)
-    for _ in range(n + 1):
+    for _ in range(n + 1 if sweeps is None else min(n + 1, sweeps)):
         if active.size == 0:
             return dist
         lengths = start[active + 1] - start[active]
@@ -428,16 +430,18 @@ def _shortest_from_everywhere(
 class ProofBounds:
     """What the proof knows of each mentee's pairs outside the graph and the reserve.
 
-    ``bound[i]`` is a lower bound of ``c_ij + w_j`` over those pairs, under the prices of pass
-    ``since[i]`` (pass 0: every price 0, so the bound is the plain cost floor of
-    `best_candidates`). Under later prices ``w'`` the same pairs still cost at least
+    Two lower bounds, both kept for every mentee: ``floor[i]`` of the pairs' cost ``c_ij``
+    (prices are >= 0, so of ``c_ij + w_j`` too), and ``bound[i]`` of ``c_ij + w_j`` under the
+    prices of pass ``since[i]``. Under later prices ``w'`` those pairs still cost at least
     ``bound[i] - max_j (w_j - w'_j)`` over the mentors ``j`` the mentee could have (those
-    sharing a specialty), so the mentee needs no scan while that reaches its threshold.
+    sharing a specialty). The mentee needs no scan while the larger bound reaches its
+    threshold.
     """
 
     def __init__(self, found: Candidates, costs: PairCosts) -> None:
         self.costs = costs
         self.reserve = found.reserve
+        self.floor = found.floor.copy()
         self.bound = found.floor.copy()
         self.since = np.zeros(found.floor.size, dtype=np.int64)
         self.prices: list[np.ndarray] = [np.zeros(costs.places.size, dtype=np.int64)]
@@ -447,23 +451,34 @@ class ProofBounds:
         """Each mentee's bound under ``price`` (the prices of a new pass, recorded here)."""
         self.prices.append(price)
         out = self.bound.copy()
-        open_ = self.bound < NO_PAIR
-        if not open_.any():
-            return out
-        groups = self._patterns[open_] * len(self.prices) + self.since[open_]
-        drop = np.zeros(groups.size, dtype=np.int64)
-        for group in np.unique(groups).tolist():
-            pattern, since = divmod(group, len(self.prices))
-            sharing = self.costs.sharing(pattern)
-            if sharing.size:
-                change = self.prices[since][sharing] - price[sharing]
-                drop[groups == group] = int(change.max())
-        out[open_] -= drop
-        return out
+        open_ = np.flatnonzero((self.bound < NO_PAIR) & (self.since > 0))
+        if open_.size:
+            groups = self._patterns[open_] * len(self.prices) + self.since[open_]
+            drop = np.zeros(groups.size, dtype=np.int64)
+            for group in np.unique(groups).tolist():
+                pattern, since = divmod(group, len(self.prices))
+                sharing = self.costs.sharing(pattern)
+                if sharing.size:
+                    change = self.prices[since][sharing] - price[sharing]
+                    drop[groups == group] = int(change.max())
+            out[open_] -= drop
+        return np.maximum(out, self.floor)
 
-    def rescanned(self, positions: np.ndarray, bound: np.ndarray) -> None:
+    def rescanned(self, positions: np.ndarray, floor: np.ndarray, bound: np.ndarray) -> None:
+        self.floor[positions] = floor
         self.bound[positions] = bound
         self.since[positions] = len(self.prices) - 1
+
+
+def _lowest_kept(key: np.ndarray, count: np.ndarray, keep: int, n_mentors: int):
+    """Columns of each row's ``keep`` lowest keys, and the cost part of the next key (the
+    least any other pair of the row has; ``NO_PAIR`` when the row has no more)."""
+    pick = np.argpartition(key, keep, axis=1)[:, : keep + 1]
+    picked = np.take_along_axis(key, pick, 1)
+    order = np.argsort(picked, axis=1)
+    pick = np.take_along_axis(pick, order, 1)
+    nxt = np.take_along_axis(picked, order[:, keep : keep + 1], 1)[:, 0] // n_mentors
+    return pick[:, :keep], np.where(count > keep, nxt, NO_PAIR)
 
 
 def violations(
@@ -511,8 +526,9 @@ def violations(
         found_cols.append(c[take])
         found_cost.append(v[take])
 
-    # Whole rows of the others: each keeps its pairs nearest to its threshold (lowest cost
-    # plus price) in reserve, twice as many on each new scan, and the next one as its bound.
+    # Whole rows of the others: each keeps in reserve its cheapest pairs and its pairs nearest
+    # to its threshold (lowest cost plus price), twice as many on each new scan, with the
+    # next of each as its new bounds.
     reserve.replace(scan)
     for positions, cols in costs.blocks(scan):
         cost = costs.costs(positions, cols)
@@ -521,27 +537,27 @@ def violations(
         certificate.pairs_examined += int(count.sum())
         keep = int(min(RESCAN_KEEP << int(reserve.scans[positions].max()), RESCAN_KEEP_MAX))
         reserve.scans[positions] += 1
-        reduced = np.where(
-            ok, cost + price[cols][None, :] - threshold[positions][:, None], far_above
-        )
-        key = np.where(ok, (cost + price[cols][None, :]) * n_mentors + cols[None, :], NO_PAIR)
+        priced = cost + price[cols][None, :]
+        reduced = np.where(ok, priced - threshold[positions][:, None], far_above)
         if cols.size > keep:
-            pick = np.argpartition(key, keep, axis=1)[:, : keep + 1]
-            picked = np.take_along_axis(key, pick, 1)
-            # The (keep + 1)-th lowest is the least any pair left out costs under these prices.
-            picked.sort(axis=1)
-            proof.rescanned(
-                positions, np.where(count > keep, picked[:, keep] // n_mentors, NO_PAIR)
-            )
-            pick = np.take_along_axis(pick, np.argsort(np.take_along_axis(key, pick, 1), 1), 1)
-            pick = pick[:, :keep]
-            kr, kc = np.nonzero(np.take_along_axis(ok, pick, 1))
-            kc = pick[kr, kc]
+            kept = np.zeros(ok.shape, dtype=bool)
+            bounds = []
+            for value in (cost, priced):
+                key = np.where(ok, value * n_mentors + cols[None, :], NO_PAIR)
+                pick, nxt = _lowest_kept(key, count, keep, n_mentors)
+                np.put_along_axis(kept, pick, True, 1)
+                bounds.append(nxt)
+            del key
+            proof.rescanned(positions, *bounds)
+            kept &= ok
         else:
-            proof.rescanned(positions, np.full(positions.size, NO_PAIR, dtype=np.int64))
-            kr, kc = np.nonzero(ok)
+            everything = np.full(positions.size, NO_PAIR, dtype=np.int64)
+            proof.rescanned(positions, everything, everything)
+            kept = ok
+        del priced
+        kr, kc = np.nonzero(kept)
         reserve.add(positions[kr], cols[kc], cost[kr, kc])
-        del key
+        del kept
         bad_rows = np.flatnonzero((reduced < 0).any(axis=1))
         if bad_rows.size == 0:
             continue
@@ -668,6 +684,8 @@ def _merged(
 #: A pass re-solves only the mentees the new pairs can move (`repair`) when they are at most
 #: this share of the round.
 REPAIR_AT_MOST = 0.3
+#: Bellman-Ford sweeps allowed to price a repaired answer before it is solved whole instead.
+REPAIR_SWEEPS = 200
 
 
 def _solve_whole(problem: Assignment, threshold: np.ndarray | None) -> tuple[np.ndarray, str]:
@@ -822,7 +840,14 @@ def solve_certified(
         certificate.passes += 1
         started = perf_counter()
         try:
-            price, threshold = mentor_prices(problem, assigned, costs.unmatched_cost)
+            # A repaired answer that is not optimal shows as prices that keep falling: give
+            # up after a few sweeps (optimal answers here take a few dozen) and solve whole.
+            price, threshold = mentor_prices(
+                problem,
+                assigned,
+                costs.unmatched_cost,
+                REPAIR_SWEEPS if repaired is not None else None,
+            )
         except MatchingError:
             if repaired is None:
                 raise
