@@ -174,7 +174,15 @@ def solve_mode(
             "stable",
         )
 
-    result = finish(prepared, chosen, chosen_method, score_seconds, seconds, report)
+    # The optimum (plain or fairest) matches as many mentees as any assignment can (the
+    # unmatched cost dominates every score), so it gives max_matchable without another
+    # maximum-matching search.
+    counts = {
+        "feasible_pairs": int(problem.edge_rows.size),
+        "max_matchable": len(prepared[1]) + int((optimal >= 0).sum()),
+        "greedy": problem.greedy(prepared[3]),
+    }
+    result = finish(prepared, chosen, chosen_method, score_seconds, seconds, report, counts)
     other_scores = _scores(market, other_held)
     stats = result.stats
     stats.update(extra)
