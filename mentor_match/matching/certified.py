@@ -287,11 +287,14 @@ class Reserve:
         if not self._chunks:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
-        live = [(r, c, v, g == self.generation[r]) for r, c, v, g in self._chunks]
-        self._chunks = [
-            (r[ok], c[ok], v[ok], self.generation[r[ok]]) for r, c, v, ok in live if ok.any()
-        ]
-        return tuple(np.concatenate(part) for part in zip(*self._chunks, strict=False))[:3]
+        if len(self._chunks) > 1:  # one chunk from here on, until the next `add`
+            self._chunks = [tuple(np.concatenate(part) for part in zip(*self._chunks, strict=True))]
+        r, c, v, g = self._chunks[0]
+        live = g == self.generation[r]
+        if not live.all():
+            r, c, v, g = r[live], c[live], v[live], g[live]
+            self._chunks = [(r, c, v, g)]
+        return r, c, v
 
     @property
     def size(self) -> int:
