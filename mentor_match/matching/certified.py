@@ -69,11 +69,11 @@ from .scoring import RoundScorer
 from .solver import SCORE_SCALE, Assignment, _pins, finish, solve_full
 
 #: Candidates kept per mentee before the first solve.
-DEFAULT_K = 16
+DEFAULT_K = 64
 #: Each mentee's next cheapest pairs, kept beside the candidates (outside the solved graph): the
 #: proof checks them against the prices directly, and only a mentee whose threshold reaches past
 #: them has its whole row scanned.
-RESERVE = 48
+RESERVE = 32
 #: Pairs kept in reserve for a mentee whose whole row was scanned (doubling on each new scan).
 RESCAN_KEEP = 256
 RESCAN_KEEP_MAX = 4096
