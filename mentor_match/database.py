@@ -1,15 +1,20 @@
-"""Database plumbing shared by every model: UTC datetimes, SQLite pragmas and write transactions."""
+"""Database plumbing shared by every model: UTC datetimes, SQLite pragmas, write transactions,
+long id lists."""
 
 from __future__ import annotations
 
 import contextvars
+import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Integer, any_, event, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -120,3 +125,14 @@ def add_unique(session: Session, row: object, refused: Exception) -> None:
             session.flush()
     except IntegrityError as exc:
         raise refused from exc
+
+
+def among(session: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN ids` for thousands of ids, sent as one parameter (a JSON list on SQLite, an
+    array on PostgreSQL) rather than one bound parameter each, which costs tens of milliseconds
+    to render and bind per thousand ids."""
+    values = sorted({int(i) for i in ids})
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(Integer)))
+    listed = func.json_each(json.dumps(values)).table_valued("value")
+    return column.in_(select(listed.c.value))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
+from mentor_match.database import among
 from mentor_match.matching import (
     Mentee,
     Mentor,
@@ -106,7 +107,7 @@ def _windows(
         .where(User.role == role, User.active.is_(True))
     )
     if user_ids is not None:
-        stmt = stmt.where(AvailabilityWindow.user_id.in_(user_ids))
+        stmt = stmt.where(among(session, AvailabilityWindow.user_id, user_ids))
     rows = session.execute(
         stmt.order_by(
             AvailabilityWindow.user_id, AvailabilityWindow.weekday, AvailabilityWindow.start_minute
@@ -128,10 +129,11 @@ def load_round_input(
     The pool is every active mentee without a current mentorship and every active mentor
     with places left (capacity minus current mentorships). ``mentee_ids`` narrows the
     mentees (for one mentee's candidates); ``mentor_ids`` narrows the mentors (to those who
-    could be that mentee's candidates); by default they are all of them.
+    could be that mentee's candidates, thousands of ids sent as one parameter); by default
+    they are all of them.
     """
     wanted = set(mentee_ids) if mentee_ids is not None else None
-    wanted_mentors = set(mentor_ids) if mentor_ids is not None else None
+    narrowed = mentor_ids is not None
     mentee_stmt = pool_mentees_stmt()
     mentor_stmt = pool_mentors_stmt(with_full=True)
     if wanted is not None:
@@ -142,8 +144,8 @@ def load_round_input(
         mentee_stmt = mentee_stmt.where(MenteeProfile.site_id.in_(site_ids))
         mentor_stmt = mentor_stmt.where(MentorProfile.site_id.in_(site_ids))
     mentee_rows = session.execute(mentee_stmt.order_by(User.id)).all()
-    if wanted_mentors is not None:
-        mentor_stmt = mentor_stmt.where(User.id.in_(wanted_mentors))
+    if mentor_ids is not None:
+        mentor_stmt = mentor_stmt.where(among(session, User.id, mentor_ids))
     mentor_rows = session.execute(mentor_stmt.order_by(User.id)).all()
 
     mentor_id_by_profile = {r[4]: r[0] for r in mentor_rows}
@@ -156,9 +158,9 @@ def load_round_input(
         .join(Specialty, Specialty.id == mentor_specialties.c.specialty_id)
         .order_by(mentor_specialties.c.mentor_profile_id, Specialty.slug)
     )
-    if wanted_mentors is not None:
+    if narrowed:
         mentor_spec_stmt = mentor_spec_stmt.where(
-            mentor_specialties.c.mentor_profile_id.in_(list(mentor_id_by_profile))
+            among(session, mentor_specialties.c.mentor_profile_id, mentor_id_by_profile)
         )
     for profile_id, slug in session.execute(mentor_spec_stmt):
         if profile_id in mentor_id_by_profile:
@@ -202,7 +204,7 @@ def load_round_input(
     mentor_windows = _windows(
         session,
         Role.MENTOR.value,
-        None if wanted_mentors is None else set(mentor_by_email.values()),
+        set(mentor_by_email.values()) if narrowed else None,
     )
 
     mentors = [
