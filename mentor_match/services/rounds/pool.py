@@ -95,18 +95,20 @@ def pool_mentors_stmt(*, with_full: bool = False):  # noqa: ANN202
 def _windows(
     session: Session, role: str, user_ids: set[int] | None = None
 ) -> dict[int, list[Window]]:
+    """The weekly windows of every active person of `role`, or of `user_ids` (people already
+    read as the pool's, so their role is not checked again)."""
     out: dict[int, list[Window]] = defaultdict(list)
-    stmt = (
-        select(
-            AvailabilityWindow.user_id,
-            AvailabilityWindow.weekday,
-            AvailabilityWindow.start_minute,
-            AvailabilityWindow.end_minute,
-        )
-        .join(User, User.id == AvailabilityWindow.user_id)
-        .where(User.role == role, User.active.is_(True))
+    stmt = select(
+        AvailabilityWindow.user_id,
+        AvailabilityWindow.weekday,
+        AvailabilityWindow.start_minute,
+        AvailabilityWindow.end_minute,
     )
-    if user_ids is not None:
+    if user_ids is None:
+        stmt = stmt.join(User, User.id == AvailabilityWindow.user_id).where(
+            User.role == role, User.active.is_(True)
+        )
+    else:
         stmt = stmt.where(among(session, AvailabilityWindow.user_id, user_ids))
     rows = session.execute(
         stmt.order_by(
