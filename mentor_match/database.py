@@ -181,6 +181,12 @@ def add_name_search_indexes(connection: Connection, logger: logging.Logger = log
     return True
 
 
+def not_in_models(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's `include_object`: the trigram indexes exist only where the extension could be
+    created, so they are not in the models and comparing the schema leaves them out."""
+    return not (type_ == "index" and reflected and name in NAME_SEARCH_INDEXES)
+
+
 def drop_name_search_indexes(connection: Connection) -> None:
     """Undo `add_name_search_indexes` (the extension stays: other databases' objects may use
     it, and it costs nothing unused)."""

@@ -1,5 +1,5 @@
-"""trigram indexes for searching people by name or email on PostgreSQL (pg_trgm); nothing
-on SQLite
+"""indexes for the dashboard at 100,000 people (shifts by end, mentorships by mentor and
+dates) and, on PostgreSQL, trigram indexes for searching people by name or email (pg_trgm)
 
 Revision ID: a16000000004
 Revises: a16000000003
@@ -21,10 +21,21 @@ depends_on = None
 
 
 def upgrade():
+    op.create_index("ix_shifts_end_mentor", "shifts", ["end_at", "mentor_id"], unique=False)
+    op.create_index(
+        "ix_mentorships_mentor_dates",
+        "mentorships",
+        ["mentor_id", "created_at", "ended_at"],
+        unique=False,
+    )
     # Without the rights to create the pg_trgm extension this logs a warning and creates
     # nothing: the upgrade goes on, and searches work as before (without the indexes).
     add_name_search_indexes(op.get_bind(), logging.getLogger("alembic.runtime.migration"))
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ANALYZE")  # SQLite weighs the new indexes only with fresh statistics
 
 
 def downgrade():
     drop_name_search_indexes(op.get_bind())
+    op.drop_index("ix_mentorships_mentor_dates", table_name="mentorships")
+    op.drop_index("ix_shifts_end_mentor", table_name="shifts")
