@@ -132,8 +132,8 @@ def add_unique(session: Session, row: object, refused: Exception) -> None:
 
 def among(session: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
     """`column IN ids` for thousands of ids, sent as one parameter (a JSON list on SQLite, an
-    array on PostgreSQL) rather than one bound parameter each, which costs tens of milliseconds
-    to render and bind per thousand ids."""
+    array on PostgreSQL) rather than one bound parameter each: for the 6,500 ids of a mentee's
+    possible mentors those cost tens of milliseconds to render, bind and plan, per query."""
     values = sorted({int(i) for i in ids})
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(values, ARRAY(Integer)))
