@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import dashboard_bench  # noqa: E402
 
+from mentor_match.database import add_name_search_indexes  # noqa: E402
 from mentor_match.extensions import db  # noqa: E402
 from mentor_match.models import (  # noqa: E402
     AvailabilityWindow,
@@ -82,6 +83,8 @@ def add_profiles(app) -> None:  # noqa: ANN001
         dashboard_bench._bulk(AvailabilityWindow, windows)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:  # what migration a16000000004 adds on PostgreSQL
+                add_name_search_indexes(conn)
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
         else:

@@ -43,7 +43,16 @@ class Window:
 
     def problems(self) -> list[str]:
         """What is wrong with this window (none when it is a real slot of a week)."""
-        fields = (self.weekday, self.start_minute, self.end_minute)
+        day, start, end = self.weekday, self.start_minute, self.end_minute
+        if (
+            type(day) is int
+            and type(start) is int
+            and type(end) is int
+            and 0 <= day <= 6
+            and 0 <= start < end <= MINUTES_PER_DAY
+        ):
+            return []  # the usual case (every window read from the database), checked at once
+        fields = (day, start, end)
         if not all(_is_int(value) for value in fields):
             return [f"{fields!r}: day and minutes must be whole numbers"]
         if 0 <= self.weekday <= 6 and 0 <= self.start_minute < self.end_minute <= MINUTES_PER_DAY:

@@ -152,6 +152,8 @@ class Mentorship(db.Model):
     __table_args__ = (
         UniqueConstraint("mentor_id", "mentee_id"),
         Index("ix_mentorships_mentee_id", "mentee_id"),
+        # The dashboard's places used per mentor at a date, read from the index alone.
+        Index("ix_mentorships_mentor_dates", "mentor_id", "created_at", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -60,6 +60,8 @@ class Shift(db.Model):
         Index(
             "ix_shifts_start_dashboard", "start_at", "status", "mentor_id", "seats", "specialty_id"
         ),
+        # The shifts that ended within the dashboard's dates (feedback owed), by mentor.
+        Index("ix_shifts_end_mentor", "end_at", "mentor_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

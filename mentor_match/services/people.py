@@ -162,6 +162,10 @@ def _people_order(sort: str):  # noqa: ANN202
     }.get(sort, (User.name, User.id))
 
 
+def _count(session: Session, stmt: Any) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
 def list_people(
     session: Session,
     role: str,
@@ -188,7 +192,22 @@ def list_people(
             details=[{"field": "per_page", "message": f"must be from 1 to {max_per_page}"}],
         )
     stmt = _people_query(role, query, site_id, specialty, status, within)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    order, offset = _people_order(sort), (page - 1) * per_page
+    if check_search(query):
+        # A name search reads every name once: the page's ids and how many match come back
+        # together, rather than one pass to count and another for the page.
+        found = session.execute(
+            stmt.with_only_columns(User.id, func.count().over())
+            .order_by(*order)
+            .limit(per_page)
+            .offset(offset)
+        ).all()
+        ids = [row[0] for row in found]
+        total = found[0][1] if found else (0 if page == 1 else _count(session, stmt))
+        stmt = select(User).where(User.id.in_(ids))
+        offset = 0
+    else:
+        total = _count(session, stmt)
     loaders = [selectinload(User.windows)]
     if role == Role.MENTOR:
         loaders.append(
@@ -207,12 +226,7 @@ def list_people(
             )
         )
     items = list(
-        session.scalars(
-            stmt.options(*loaders)
-            .order_by(*_people_order(sort))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+        session.scalars(stmt.options(*loaders).order_by(*order).limit(per_page).offset(offset))
     )
     return Page(items=items, total=total, page=page, per_page=per_page)
 

@@ -29,7 +29,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, text, union, union_all
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -285,35 +298,22 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def matching_section(session: Session, filters: Filters) -> list[Chart]:
     """The funnel enrolled → matched → active → ended, and why the rest wait."""
-    mentees = _mentees(filters).subquery()
-    per_mentee = (
-        select(
-            Mentorship.mentee_id,
-            func.max(case((Mentorship.created_at < filters.end_at, 1), else_=0)).label("matched"),
-            func.max(case((_live_at(filters.end_at), 1), else_=0)).label("active"),
-            func.max(
-                case(
-                    (
-                        and_(
-                            Mentorship.ended_at >= filters.start_at,
-                            Mentorship.ended_at < filters.end_at,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("ended"),
-        )
-        .group_by(Mentorship.mentee_id)
-        .subquery()
-    )
+    mentees = _mentees(filters)
+
+    def mentees_with(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        # The mentees with at least one such mentorship: counted straight from the
+        # mentorships, without grouping them by mentee and joining every mentee to the groups.
+        return func.count(distinct(case((condition, Mentorship.mentee_id))))
+
     row = session.execute(
         select(
-            func.count(mentees.c.id),
-            func.coalesce(func.sum(per_mentee.c.matched), 0),
-            func.coalesce(func.sum(per_mentee.c.active), 0),
-            func.coalesce(func.sum(per_mentee.c.ended), 0),
-        ).select_from(mentees.outerjoin(per_mentee, per_mentee.c.mentee_id == mentees.c.id))
+            select(func.count()).select_from(mentees.subquery()).scalar_subquery(),
+            mentees_with(Mentorship.created_at < filters.end_at),
+            mentees_with(_live_at(filters.end_at)),
+            mentees_with(
+                and_(Mentorship.ended_at >= filters.start_at, Mentorship.ended_at < filters.end_at)
+            ),
+        ).where(Mentorship.mentee_id.in_(mentees))
     ).one()
     enrolled, matched, active, ended = (int(v) for v in row)
     waiting = enrolled - active
@@ -405,10 +405,14 @@ def capacity_section(session: Session, filters: Filters) -> list[Chart]:
     )
     if filters.site_id is not None:
         mentors = mentors.where(MentorProfile.site_id == filters.site_id)
-    m = mentors.subquery()
-    by_site = session.execute(
+    # Each mentor's places are worked out once (a common table both groupings read: the
+    # database computes a table used twice once), and both groupings come back in one answer.
+    m = mentors.cte("mentor_places")
+    site_name = func.coalesce(Site.name, "No site")
+    site_part = (
         select(
-            func.coalesce(Site.name, "No site"),
+            literal(1).label("part"),
+            site_name.label("name"),
             func.count(m.c.profile_id),
             func.sum(m.c.capacity),
             func.sum(m.c.used),
@@ -416,18 +420,24 @@ def capacity_section(session: Session, filters: Filters) -> list[Chart]:
         .select_from(m)
         .outerjoin(Site, Site.id == m.c.site_id)
         .group_by(Site.name)
-        .order_by(func.coalesce(Site.name, "No site"))
-    ).all()
-    by_specialty = session.execute(
+    )
+    specialty_part = (
         select(
-            Specialty.name, func.count(m.c.profile_id), func.sum(m.c.capacity), func.sum(m.c.used)
+            literal(2),
+            Specialty.name,
+            func.count(m.c.profile_id),
+            func.sum(m.c.capacity),
+            func.sum(m.c.used),
         )
         .select_from(m)
         .join(mentor_specialties, mentor_specialties.c.mentor_profile_id == m.c.profile_id)
         .join(Specialty, Specialty.id == mentor_specialties.c.specialty_id)
         .group_by(Specialty.name)
-        .order_by(Specialty.name)
-    ).all()
+    )
+    both = union_all(site_part, specialty_part).subquery()
+    found = session.execute(select(both).order_by(both.c.part, both.c.name)).all()
+    by_site = [row[1:] for row in found if row[0] == 1]
+    by_specialty = [row[1:] for row in found if row[0] == 2]
 
     def rows(found: list[Any]) -> tuple[tuple[Any, ...], ...]:
         return tuple(

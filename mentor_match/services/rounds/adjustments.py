@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, union
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from mentor_match.matching import (
@@ -14,9 +14,7 @@ from mentor_match.matching import (
 )
 from mentor_match.models import (
     MatchRound,
-    MenteePreference,
     MenteeProfile,
-    MenteeSpecialty,
     MentorProfile,
     Mentorship,
     ProposedMatch,
@@ -24,47 +22,15 @@ from mentor_match.models import (
     RoundPin,
     RoundStatus,
     User,
-    mentor_specialties,
 )
 from mentor_match.services.errors import Conflict, Invalid, NotFound
 from mentor_match.services.rounds.pool import load_round_input, pool_mentees_stmt, pool_mentors_stmt
 from mentor_match.services.scopes import round_site_ids
 
 
-def _possible_mentors(session: Session, match_round: MatchRound, mentee_id: int) -> set[int]:
-    """The only mentors who can be the mentee's candidates, found by the database: those with
-    places left who share a specialty with them (no pair is feasible without both), plus their
-    pinned and preferred mentors (a preference's rank counts every preferred mentor in the
-    pool)."""
-    open_places = pool_mentors_stmt().subquery()
-    shared = (
-        select(open_places.c.id)
-        .join(MentorProfile, MentorProfile.user_id == open_places.c.id)
-        .join(mentor_specialties, mentor_specialties.c.mentor_profile_id == MentorProfile.id)
-        .join(MenteeSpecialty, MenteeSpecialty.specialty_id == mentor_specialties.c.specialty_id)
-        .join(MenteeProfile, MenteeProfile.id == MenteeSpecialty.mentee_profile_id)
-        .where(MenteeProfile.user_id == mentee_id)
-    )
-    pinned = select(RoundPin.mentor_id).where(
-        RoundPin.round_id == match_round.id, RoundPin.mentee_id == mentee_id
-    )
-    preferred = (
-        select(User.id)
-        .join(MenteePreference, func.lower(MenteePreference.mentor_email) == User.email)
-        .join(MenteeProfile, MenteeProfile.id == MenteePreference.mentee_profile_id)
-        .where(MenteeProfile.user_id == mentee_id)
-    )
-    return set(session.scalars(union(shared, pinned, preferred)))
-
-
 def candidates_for(session: Session, match_round: MatchRound, mentee_id: int) -> list[dict]:
     """Every feasible mentor for the mentee, scored as the solver scores them, best first."""
-    pool = load_round_input(
-        session,
-        match_round,
-        mentee_ids=[mentee_id],
-        mentor_ids=_possible_mentors(session, match_round, mentee_id),
-    )
+    pool = load_round_input(session, match_round, mentee_ids=[mentee_id], candidates_of=mentee_id)
     if not pool.data.mentees:
         raise NotFound(f"mentee {mentee_id} is not in this round's pool")
     try:

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, true
+from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from mentor_match.database import among
 from mentor_match.matching import (
     Mentee,
     Mentor,
@@ -81,7 +82,7 @@ def pool_mentors_stmt(*, with_full: bool = False):  # noqa: ANN202
             MentorProfile.id,
             Site.name,
             Site.region,
-            remaining,
+            remaining.label("places_left"),
         )
         .join(MentorProfile, MentorProfile.user_id == User.id)
         .outerjoin(Site, Site.id == MentorProfile.site_id)
@@ -91,22 +92,56 @@ def pool_mentors_stmt(*, with_full: bool = False):  # noqa: ANN202
     )
 
 
+def _could_mentor(stmt: Select, match_round: MatchRound, mentee_id: int) -> Select:
+    """`stmt` (the pool's mentors) narrowed to those who can be the mentee's candidates: with
+    places left and a specialty in common (no pair is feasible without both), or pinned to
+    them, or among their preferred mentors (a preference's rank counts every preferred mentor
+    in the pool). One pass over the mentors, their places worked out once."""
+    wanted = (
+        select(MenteeSpecialty.specialty_id)
+        .join(MenteeProfile, MenteeProfile.id == MenteeSpecialty.mentee_profile_id)
+        .where(MenteeProfile.user_id == mentee_id)
+    )
+    shares = exists().where(
+        mentor_specialties.c.mentor_profile_id == MentorProfile.id,
+        mentor_specialties.c.specialty_id.in_(wanted),
+    )
+    pinned = select(RoundPin.mentor_id).where(
+        RoundPin.round_id == match_round.id, RoundPin.mentee_id == mentee_id
+    )
+    preferred = (
+        select(User.id)
+        .join(MenteePreference, func.lower(MenteePreference.mentor_email) == User.email)
+        .join(MenteeProfile, MenteeProfile.id == MenteePreference.mentee_profile_id)
+        .where(MenteeProfile.user_id == mentee_id)
+    )
+    return stmt.where(
+        or_(
+            and_(stmt.selected_columns.places_left > 0, shares),
+            User.id.in_(pinned),
+            User.id.in_(preferred),
+        )
+    )
+
+
 def _windows(
     session: Session, role: str, user_ids: set[int] | None = None
 ) -> dict[int, list[Window]]:
+    """The weekly windows of every active person of `role`, or of `user_ids` (people already
+    read as the pool's, so their role is not checked again)."""
     out: dict[int, list[Window]] = defaultdict(list)
-    stmt = (
-        select(
-            AvailabilityWindow.user_id,
-            AvailabilityWindow.weekday,
-            AvailabilityWindow.start_minute,
-            AvailabilityWindow.end_minute,
-        )
-        .join(User, User.id == AvailabilityWindow.user_id)
-        .where(User.role == role, User.active.is_(True))
+    stmt = select(
+        AvailabilityWindow.user_id,
+        AvailabilityWindow.weekday,
+        AvailabilityWindow.start_minute,
+        AvailabilityWindow.end_minute,
     )
-    if user_ids is not None:
-        stmt = stmt.where(AvailabilityWindow.user_id.in_(user_ids))
+    if user_ids is None:
+        stmt = stmt.join(User, User.id == AvailabilityWindow.user_id).where(
+            User.role == role, User.active.is_(True)
+        )
+    else:
+        stmt = stmt.where(among(session, AvailabilityWindow.user_id, user_ids))
     rows = session.execute(
         stmt.order_by(
             AvailabilityWindow.user_id, AvailabilityWindow.weekday, AvailabilityWindow.start_minute
@@ -121,17 +156,17 @@ def load_round_input(
     session: Session,
     match_round: MatchRound,
     mentee_ids: Iterable[int] | None = None,
-    mentor_ids: Iterable[int] | None = None,
+    candidates_of: int | None = None,
 ) -> Pool:
     """The round's pool as plain records, read with a few set-based queries.
 
     The pool is every active mentee without a current mentorship and every active mentor
     with places left (capacity minus current mentorships). ``mentee_ids`` narrows the
-    mentees (for one mentee's candidates); ``mentor_ids`` narrows the mentors (to those who
-    could be that mentee's candidates); by default they are all of them.
+    mentees (for one mentee's candidates); ``candidates_of`` (a mentee's id) narrows the
+    mentors to those who could be that mentee's candidates; by default they are all of them.
     """
     wanted = set(mentee_ids) if mentee_ids is not None else None
-    wanted_mentors = set(mentor_ids) if mentor_ids is not None else None
+    narrowed = candidates_of is not None
     mentee_stmt = pool_mentees_stmt()
     mentor_stmt = pool_mentors_stmt(with_full=True)
     if wanted is not None:
@@ -142,8 +177,8 @@ def load_round_input(
         mentee_stmt = mentee_stmt.where(MenteeProfile.site_id.in_(site_ids))
         mentor_stmt = mentor_stmt.where(MentorProfile.site_id.in_(site_ids))
     mentee_rows = session.execute(mentee_stmt.order_by(User.id)).all()
-    if wanted_mentors is not None:
-        mentor_stmt = mentor_stmt.where(User.id.in_(wanted_mentors))
+    if candidates_of is not None:
+        mentor_stmt = _could_mentor(mentor_stmt, match_round, candidates_of)
     mentor_rows = session.execute(mentor_stmt.order_by(User.id)).all()
 
     mentor_id_by_profile = {r[4]: r[0] for r in mentor_rows}
@@ -156,9 +191,9 @@ def load_round_input(
         .join(Specialty, Specialty.id == mentor_specialties.c.specialty_id)
         .order_by(mentor_specialties.c.mentor_profile_id, Specialty.slug)
     )
-    if wanted_mentors is not None:
+    if narrowed:
         mentor_spec_stmt = mentor_spec_stmt.where(
-            mentor_specialties.c.mentor_profile_id.in_(list(mentor_id_by_profile))
+            among(session, mentor_specialties.c.mentor_profile_id, mentor_id_by_profile)
         )
     for profile_id, slug in session.execute(mentor_spec_stmt):
         if profile_id in mentor_id_by_profile:
@@ -202,7 +237,7 @@ def load_round_input(
     mentor_windows = _windows(
         session,
         Role.MENTOR.value,
-        None if wanted_mentors is None else set(mentor_by_email.values()),
+        set(mentor_by_email.values()) if narrowed else None,
     )
 
     mentors = [

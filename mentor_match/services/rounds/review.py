@@ -165,6 +165,21 @@ def _pages(total: int, per_page: int, page: int) -> tuple[int, int]:
     return min(max(page, 1), pages), pages
 
 
+def _count(session: Session, stmt: Any) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def _page_of(
+    session: Session, stmt: Any, columns: Any, order: Any, page: int, per_page: int
+) -> list[Any]:
+    return session.execute(
+        stmt.with_only_columns(*columns)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+
+
 def review_page(
     session: Session,
     round_id: int,
@@ -195,8 +210,6 @@ def review_page(
                 func.lower(mentor.name).like(like, escape="\\"),
             )
         )
-    total = session.scalar(select(func.count()).select_from(pairs.subquery())) or 0
-    page, pages = _pages(total, per_page, page)
     if sort in ("mentee", "mentor"):
         person = mentee if sort == "mentee" else mentor
         order = (func.lower(person.name), ProposedMatch.mentee_id)
@@ -207,12 +220,24 @@ def review_page(
     else:
         part = func.coalesce(ProposedMatch.breakdown[sort].as_float(), 0.0)
         order = (part, ProposedMatch.mentee_id)
-    rows = session.execute(
-        pairs.with_only_columns(*pair_columns(mentee, mentor))
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
+    columns = pair_columns(mentee, mentor)
+    if q:
+        # A search reads the names once: the page and how many pairs match come back together.
+        rows = session.execute(
+            pairs.with_only_columns(*columns, func.count().over())
+            .order_by(*order)
+            .limit(per_page)
+            .offset((max(page, 1) - 1) * per_page)
+        ).all()
+        total = rows[0][-1] if rows else (_count(session, pairs) if page > 1 else 0)
+        rows = [row[:-1] for row in rows]
+        page, pages = _pages(total, per_page, page)
+        if not rows and total:  # past the last page: the last one instead
+            rows = _page_of(session, pairs, columns, order, page, per_page)
+    else:
+        total = _count(session, pairs)
+        page, pages = _pages(total, per_page, page)
+        rows = _page_of(session, pairs, columns, order, page, per_page)
     matches = [pair_dict(r) for r in rows]
 
     in_round = UnmatchedMentee.round_id == round_id
@@ -230,17 +255,23 @@ def review_page(
         unmatched = unmatched.where(UnmatchedMentee.reason == reason)
     if q:
         unmatched = unmatched.where(func.lower(User.name).like(_like(q), escape="\\"))
-    if reason or q:
-        shown = session.scalar(select(func.count()).select_from(unmatched.subquery())) or 0
+    by_id = (UnmatchedMentee.mentee_id,)
+    if q:  # as for the pairs: the page and the number found in one pass over the names
+        rows = session.execute(
+            unmatched.with_only_columns(*UNMATCHED_COLUMNS, func.count().over())
+            .order_by(*by_id)
+            .limit(per_page)
+            .offset((max(unmatched_page, 1) - 1) * per_page)
+        ).all()
+        shown = rows[0][-1] if rows else (_count(session, unmatched) if unmatched_page > 1 else 0)
+        rows = [row[:-1] for row in rows]
+        unmatched_page, unmatched_pages = _pages(shown, per_page, unmatched_page)
+        if not rows and shown:
+            rows = _page_of(session, unmatched, UNMATCHED_COLUMNS, by_id, unmatched_page, per_page)
     else:
-        shown = unmatched_total
-    unmatched_page, unmatched_pages = _pages(shown, per_page, unmatched_page)
-    rows = session.execute(
-        unmatched.with_only_columns(*UNMATCHED_COLUMNS)
-        .order_by(UnmatchedMentee.mentee_id)
-        .limit(per_page)
-        .offset((unmatched_page - 1) * per_page)
-    )
+        shown = _count(session, unmatched) if reason else unmatched_total
+        unmatched_page, unmatched_pages = _pages(shown, per_page, unmatched_page)
+        rows = _page_of(session, unmatched, UNMATCHED_COLUMNS, by_id, unmatched_page, per_page)
     left_out = [unmatched_dict(r) for r in rows]
     return ReviewPage(
         matches=matches,
