@@ -43,12 +43,16 @@ the dual constraints on the sparse graph, and they are checked before the proof 
 
 The streaming check. Feasible pairs are visited a block of mentees at a time (mentees grouped
 by their specialties, each block only against the mentors sharing one -- an inverted index),
-never all at once. A mentee whose ``k``-th candidate already costs at least ``h_i`` cannot
-violate anywhere (every pair it did not keep costs at least that much and ``w >= 0``), so
-only the others are scanned; an unmatched mentee (``h_i = U``) is always scanned. The pairs
-with ``c_ij + w_j < h_i`` are added (at most ``k`` per mentee, the worst first) and the round
-is solved again; when a pass finds none, optimality is proven. Each pass adds pairs and the
-round is finite, so this ends; in practice one pass proves the first answer.
+never all at once, and only where they must be. Each mentee keeps, beside its candidates, a
+reserve of further pairs (checked directly against the prices) and two lower bounds of every
+pair it keeps in neither: of the cost, and of cost plus price under the prices of the pass
+when its row was last read (`ProofBounds`; under new prices less the largest price drop among
+the mentors it could have). A mentee whose bound reaches ``h_i`` cannot violate outside its
+reserve; only the others have their whole row scanned, and keep more of it in reserve with
+fresh bounds. The pairs with ``c_ij + w_j < h_i`` are added (at most ``k`` per mentee, the
+worst first) and the round is solved again -- or, when the new pairs can move only a small
+part of the round, only that part (`repair`); when a pass finds none, optimality is proven.
+Each pass adds pairs and the round is finite, so this ends.
 
 Ties: the sparse solve sees the same canonical order as the full solve (mentees and mentors
 by id, pairs row-major), so it returns the same cardinality and the same total cost; where
@@ -58,7 +62,10 @@ several assignments tie on cost, it may return another of them.
 from __future__ import annotations
 
 import heapq
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -81,6 +88,8 @@ RESCAN_KEEP_MAX = 4096
 #: it handing the solver every pair was as fast or faster (docs/scale.md, scale_bench.py).
 CANDIDATES_MIN_CELLS = 40_000_000
 METHODS = ("full", "candidates")
+#: Threads scoring blocks side by side (numpy works outside the interpreter lock).
+THREADS = min(4, os.cpu_count() or 1)
 #: Mentee x mentor cells held at once while scoring a block.
 BLOCK_CELLS = 1 << 19
 #: Upper bound for "no pair": larger than any cost plus any price.
@@ -301,6 +310,22 @@ class Reserve:
         return sum(chunk[0].size for chunk in self._chunks)
 
 
+def _in_threads(work: Callable, items: Iterator) -> Iterator:
+    """``map(work, items)``, in order, on up to `THREADS` threads (numpy lets go of the
+    interpreter lock while it works on a block, so blocks score side by side)."""
+    if THREADS <= 1:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(THREADS) as pool:
+        pending: deque = deque()
+        for item in items:
+            pending.append(pool.submit(work, item))
+            if len(pending) > 2 * THREADS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def best_candidates(costs: PairCosts, k: int, reserve: int = RESERVE) -> Candidates:
     """Score every pair sharing a specialty, block by block, keeping each mentee's ``k``
     cheapest (ties by mentor column) as candidates and the next ``reserve`` in reserve, and
@@ -314,33 +339,42 @@ def best_candidates(costs: PairCosts, k: int, reserve: int = RESERVE) -> Candida
     kept_cost: list[np.ndarray] = []
     feasible_pairs = 0
     keep = k + reserve
-    for positions, cols in costs.blocks(np.arange(n_free)):
+
+    def block(item: tuple[np.ndarray, np.ndarray]):
+        positions, cols = item
         cost = costs.costs(positions, cols)
         ok = cost < NO_PAIR
         count = ok.sum(axis=1)
-        feasible_pairs += int(count.sum())
         key = np.where(ok, cost * n_mentors + cols[None, :], NO_PAIR)
-        del ok
+        del ok, cost
+        more = np.empty(0, dtype=np.int64)
+        last = more
         if cols.size > keep:
             pick = np.argpartition(key, keep - 1, axis=1)[:, :keep]
             picked = np.take_along_axis(key, pick, 1)
             # The last key kept bounds every pair left out, when the mentee has more.
-            last = picked.max(axis=1)
-            more = count > keep
-            floor[positions[more]] = last[more] // n_mentors
+            has_more = count > keep
+            more = positions[has_more]
+            last = picked.max(axis=1)[has_more] // n_mentors
         else:
             picked = key
         del key
         picked.sort(axis=1)
-        for part, into in ((picked[:, :k], None), (picked[:, k:], kept)):
+        parts = []
+        for part in (picked[:, :k], picked[:, k:]):
             r, c = np.nonzero(part < NO_PAIR)
-            rows, cols_, cost_ = positions[r], part[r, c] % n_mentors, part[r, c] // n_mentors
-            if into is None:
-                kept_rows.append(rows)
-                kept_cols.append(cols_)
-                kept_cost.append(cost_)
-            else:
-                into.add(rows, cols_, cost_)
+            parts.append((positions[r], part[r, c] % n_mentors, part[r, c] // n_mentors))
+        return int(count.sum()), more, last, parts
+
+    for count, more, last, (candidates, reserved) in _in_threads(
+        block, costs.blocks(np.arange(n_free))
+    ):
+        feasible_pairs += count
+        floor[more] = last
+        kept_rows.append(candidates[0])
+        kept_cols.append(candidates[1])
+        kept_cost.append(candidates[2])
+        kept.add(*reserved)
     if not kept_rows:
         empty = np.empty(0, dtype=np.int64)
         return Candidates(empty, empty, empty, floor, 0, kept)
@@ -533,13 +567,13 @@ def violations(
     # to its threshold (lowest cost plus price), twice as many on each new scan, with the
     # next of each as its new bounds.
     reserve.replace(scan)
-    for positions, cols in costs.blocks(scan):
+
+    def block(item: tuple[np.ndarray, np.ndarray]):
+        positions, cols = item
         cost = costs.costs(positions, cols)
         ok = cost < NO_PAIR
         count = ok.sum(axis=1)
-        certificate.pairs_examined += int(count.sum())
         keep = int(min(RESCAN_KEEP << int(reserve.scans[positions].max()), RESCAN_KEEP_MAX))
-        reserve.scans[positions] += 1
         priced = cost + price[cols][None, :]
         reduced = np.where(ok, priced - threshold[positions][:, None], far_above)
         if cols.size > keep:
@@ -551,19 +585,18 @@ def violations(
                 np.put_along_axis(kept, pick, True, 1)
                 bounds.append(nxt)
             del key
-            proof.rescanned(positions, *bounds)
             kept &= ok
         else:
             everything = np.full(positions.size, NO_PAIR, dtype=np.int64)
-            proof.rescanned(positions, everything, everything)
+            bounds = [everything, everything]
             kept = ok
         del priced
         kr, kc = np.nonzero(kept)
-        reserve.add(positions[kr], cols[kc], cost[kr, kc])
+        reserved = (positions[kr], cols[kc], cost[kr, kc])
         del kept
         bad_rows = np.flatnonzero((reduced < 0).any(axis=1))
         if bad_rows.size == 0:
-            continue
+            return int(count.sum()), positions, bounds, reserved, None
         # A mentee that can do better gets its k lowest reduced costs, the near misses too:
         # the next prices will move, and those are the pairs that then turn negative.
         reduced = reduced[bad_rows]
@@ -574,9 +607,18 @@ def violations(
             pick = np.broadcast_to(np.arange(cols.size), key.shape)
         chosen = np.take_along_axis(reduced, pick, 1) < far_above
         r, c = np.nonzero(chosen)
-        found_rows.append(positions[bad_rows[r]])
-        found_cols.append(cols[pick[r, c]])
-        found_cost.append(cost[bad_rows[r], pick[r, c]])
+        better = (positions[bad_rows[r]], cols[pick[r, c]], cost[bad_rows[r], pick[r, c]])
+        return int(count.sum()), positions, bounds, reserved, better
+
+    for count, positions, bounds, reserved, better in _in_threads(block, costs.blocks(scan)):
+        certificate.pairs_examined += count
+        reserve.scans[positions] += 1
+        proof.rescanned(positions, *bounds)
+        reserve.add(*reserved)
+        if better is not None:
+            found_rows.append(better[0])
+            found_cols.append(better[1])
+            found_cost.append(better[2])
     if not found_rows:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty
