@@ -169,6 +169,25 @@ def _count(session: Session, stmt: Any) -> int:
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
+def _searched_page(
+    session: Session, query, columns, order, page: int, per_page: int
+) -> tuple[list, int, int, int]:
+    """A page of a name search and how many match, reading the names once (the count comes
+    back with the page); past the last page, the last one. Returns rows, total, page, pages."""
+    rows = session.execute(
+        query.with_only_columns(*columns, func.count().over())
+        .order_by(*order)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    total = rows[0][-1] if rows else (_count(session, query) if page > 1 else 0)
+    rows = [row[:-1] for row in rows]
+    page, pages = _pages(total, per_page, page)
+    if not rows and total:
+        rows = _page_of(session, query, columns, order, page, per_page)
+    return rows, total, page, pages
+
+
 def _page_of(
     session: Session, stmt: Any, columns: Any, order: Any, page: int, per_page: int
 ) -> list[Any]:
@@ -222,18 +241,7 @@ def review_page(
         order = (part, ProposedMatch.mentee_id)
     columns = pair_columns(mentee, mentor)
     if q:
-        # A search reads the names once: the page and how many pairs match come back together.
-        rows = session.execute(
-            pairs.with_only_columns(*columns, func.count().over())
-            .order_by(*order)
-            .limit(per_page)
-            .offset((max(page, 1) - 1) * per_page)
-        ).all()
-        total = rows[0][-1] if rows else (_count(session, pairs) if page > 1 else 0)
-        rows = [row[:-1] for row in rows]
-        page, pages = _pages(total, per_page, page)
-        if not rows and total:  # past the last page: the last one instead
-            rows = _page_of(session, pairs, columns, order, page, per_page)
+        rows, total, page, pages = _searched_page(session, pairs, columns, order, page, per_page)
     else:
         total = _count(session, pairs)
         page, pages = _pages(total, per_page, page)
@@ -256,18 +264,10 @@ def review_page(
     if q:
         unmatched = unmatched.where(func.lower(User.name).like(_like(q), escape="\\"))
     by_id = (UnmatchedMentee.mentee_id,)
-    if q:  # as for the pairs: the page and the number found in one pass over the names
-        rows = session.execute(
-            unmatched.with_only_columns(*UNMATCHED_COLUMNS, func.count().over())
-            .order_by(*by_id)
-            .limit(per_page)
-            .offset((max(unmatched_page, 1) - 1) * per_page)
-        ).all()
-        shown = rows[0][-1] if rows else (_count(session, unmatched) if unmatched_page > 1 else 0)
-        rows = [row[:-1] for row in rows]
-        unmatched_page, unmatched_pages = _pages(shown, per_page, unmatched_page)
-        if not rows and shown:
-            rows = _page_of(session, unmatched, UNMATCHED_COLUMNS, by_id, unmatched_page, per_page)
+    if q:
+        rows, shown, unmatched_page, unmatched_pages = _searched_page(
+            session, unmatched, UNMATCHED_COLUMNS, by_id, unmatched_page, per_page
+        )
     else:
         shown = _count(session, unmatched) if reason else unmatched_total
         unmatched_page, unmatched_pages = _pages(shown, per_page, unmatched_page)
