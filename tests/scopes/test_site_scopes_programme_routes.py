@@ -45,6 +45,10 @@ def test_the_outbox_shows_and_retries_the_mails_of_their_sites(app, client, site
         "harbour.mentee@example.org, harbour.mentor@example.org",
         # LIKE's wildcards in an address match nothing but themselves.
         "x@example.org, north_mentee@example.org",
+        # Three or more people: any of them.
+        "x@example.org, north.mentee@example.org, y@example.org",
+        "x@example.org, y@example.org, north.mentee@example.org",
+        "x@example.org, y@example.org, harbour.mentee@example.org",
     )
     mine = client.get("/api/v1/outbox", headers=north)
     assert mine.status_code == 200
@@ -52,10 +56,12 @@ def test_the_outbox_shows_and_retries_the_mails_of_their_sites(app, client, site
     assert shown == {
         "north.mentee@example.org",
         "north.mentee@example.org, harbour.mentor@example.org",
+        "x@example.org, north.mentee@example.org, y@example.org",
+        "x@example.org, y@example.org, north.mentee@example.org",
     }
-    assert mine.get_json()["failed"] == 2 and mine.get_json()["queued"] == 0
+    assert mine.get_json()["failed"] == 4 and mine.get_json()["queued"] == 0
     everything = client.get("/api/v1/outbox", headers=boss).get_json()
-    assert everything["failed"] == 5
+    assert everything["failed"] == 8
 
     other = ids["harbour.mentee@example.org"]
     assert client.post(f"/api/v1/outbox/{other}/retry", headers=north).status_code == 404
