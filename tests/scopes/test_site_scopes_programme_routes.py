@@ -229,6 +229,8 @@ def test_the_dashboard_shows_all_their_sites_at_once(app, client, sites):
         f"/api/v1/dashboard?site={ids['North']}&site={ids['Harbour']}", headers=north
     ).get_json()
     assert both["filters"]["sites"] == board["filters"]["sites"]
+    listed = client.get(f"/api/v1/dashboard?site={ids['North']},{ids['Harbour']}", headers=north)
+    assert listed.get_json()["filters"]["sites"] == board["filters"]["sites"]
     outside = client.get(f"/api/v1/dashboard?site={ids['North']}&site={pier}", headers=north)
     assert outside.status_code == 422
     assert outside.get_json()["error"]["details"][0]["field"] == "site"
