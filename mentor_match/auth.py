@@ -130,12 +130,8 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if roles and user.role not in roles:
                 abort(403)
-            if (
-                not scope_aware
-                and user.role == Role.COORDINATOR
-                and scopes.is_site_scoped(db.session, user)
-            ):
-                abort(403)
+            if not scope_aware and user.role == Role.COORDINATOR:
+                scopes.require_programme_wide(db.session, user)
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

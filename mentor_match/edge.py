@@ -78,10 +78,11 @@ def invite_limit() -> int:
     return int(current_app.config.get("IMPORT_INVITE_LIMIT", imports.INVITE_LIMIT))
 
 
-def send_all_invitations() -> int:
-    """Invite everyone without a password again: the worker writes and sends the mails in
-    batches once this request commits. Returns how many are on their way."""
-    return imports.invite_everyone_without_password(db.session, base_url())
+def send_all_invitations(within: frozenset[int] | None = None) -> int:
+    """Invite everyone without a password again (`within`: the people of those sites): the
+    worker writes and sends the mails in batches once this request commits. Returns how many
+    are on their way."""
+    return imports.invite_everyone_without_password(db.session, base_url(), within=within)
 
 
 def certificate_folder() -> Path:

@@ -345,6 +345,7 @@ def delete_certificate(activity_id: int) -> dict[str, Any]:
     response_type="application/octet-stream",
 )
 @roles_required("mentee", "coordinator")
+@serves_site_scopes  # a mentee of their sites only
 def activity_certificate(activity_id: int) -> Response:
     data, mimetype, name = cpd_portfolio.certificate_of(
         db.session, caller(), activity_id, certificate_folder()

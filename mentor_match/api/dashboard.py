@@ -29,8 +29,16 @@ DASHBOARD_QUERY = [
     {
         "name": "site",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-        "description": "only this site's mentees, mentors and their shifts",
+        "schema": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+            "maxItems": board.MAX_SITES,
+        },
+        "style": "form",
+        "explode": True,
+        "description": "only these sites' mentees, mentors and their shifts (repeat it, "
+        "?site=1&site=2, for several); default: every site, or all of a site-scoped "
+        "coordinator's sites",
     },
 ]
 DASHBOARD_SCHEMA: dict[str, Any] = {
@@ -42,8 +50,18 @@ DASHBOARD_SCHEMA: dict[str, Any] = {
             "properties": {
                 "from": {"type": "string", "format": "date"},
                 "to": {"type": "string", "format": "date"},
-                "site": {"type": "integer", "nullable": True},
+                "site": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": "the site when exactly one is shown",
+                },
                 "site_name": {"type": "string", "nullable": True},
+                "sites": {
+                    "type": "array",
+                    "items": {"type": "integer"},
+                    "description": "the sites shown; empty for every site",
+                },
+                "site_names": {"type": "array", "items": {"type": "string"}},
             },
         },
         "sections": {

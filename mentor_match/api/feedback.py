@@ -237,6 +237,7 @@ def update_competency(competency_id: int) -> dict[str, Any]:
     response_type="text/csv",
 )
 @coordinator_required
+@serves_site_scopes  # reading the programme's framework
 def export_competencies() -> Response:
     return download(competencies.export_framework(db.session), "competencies.csv")
 

@@ -130,10 +130,12 @@ def export(kind: str) -> Response:
 @spec.route(
     "/invitations",
     methods=["POST"],
-    summary="Send a set-your-password invitation to every mentor and mentee without a password",
+    summary="Send a set-your-password invitation to every mentor and mentee without a password "
+    "(of the caller's sites for a site-scoped coordinator)",
     tag="imports",
     responses={200: {"type": "object", "properties": {"invited": {"type": "integer"}}}},
 )
 @coordinator_required
+@serves_site_scopes  # a site-scoped coordinator invites the people of their sites
 def send_invitations() -> dict[str, Any]:
-    return {"invited": send_all_invitations()}
+    return {"invited": send_all_invitations(scopes.visible_site_ids(db.session, caller()))}

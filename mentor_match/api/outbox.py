@@ -1,11 +1,12 @@
-"""API: the mail outbox for coordinators: how much is queued, sent and failed, and retrying."""
+"""API: the mail outbox for coordinators: how much is queued, sent and failed, and retrying
+(a site-scoped coordinator: the mails to the people of their sites)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from mentor_match.api.base import spec
-from mentor_match.auth import coordinator_required
+from mentor_match.auth import caller, coordinator_required, serves_site_scopes
 from mentor_match.extensions import db
 from mentor_match.services import outbox
 
@@ -38,15 +39,18 @@ OUTBOX_SCHEMA = {
 @spec.route(
     "/outbox",
     methods=["GET"],
-    summary="Mail counts by state, and the failed and queued mails (failed first)",
+    summary="Mail counts by state, and the failed and queued mails (failed first); a "
+    "site-scoped coordinator sees the mails to the people of their sites",
     tag="outbox",
     responses={200: OUTBOX_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes  # a site-scoped coordinator: the mails to the people of their sites
 def list_outbox() -> dict[str, Any]:
+    user = caller()
     return {
-        **outbox.counts(db.session),
-        "items": [outbox.mail_dict(m) for m in outbox.waiting_mail(db.session)],
+        **outbox.counts(db.session, user),
+        "items": [outbox.mail_dict(m) for m in outbox.waiting_mail(db.session, caller=user)],
     }
 
 
@@ -58,5 +62,6 @@ def list_outbox() -> dict[str, Any]:
     responses={200: ITEM_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes  # only the mails they may see
 def retry_mail(mail_id: int) -> dict[str, Any]:
-    return outbox.mail_dict(outbox.retry_mail(db.session, mail_id))
+    return outbox.mail_dict(outbox.retry_mail(db.session, mail_id, caller()))

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from mentor_match.api.base import spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import caller, coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required, serves_site_scopes
 from mentor_match.extensions import db
 from mentor_match.services import preferences
 from mentor_match.services.rounds import get_round, round_summary
@@ -98,8 +98,9 @@ def my_ranking(round_id: int) -> dict[str, Any]:
     responses={200: SUBMISSIONS_SCHEMA},
 )
 @coordinator_required
+@serves_site_scopes  # rounds over the caller's sites only
 def ranking_submissions(round_id: int) -> dict[str, Any]:
-    return preferences.submissions(db.session, round_id)
+    return preferences.submissions(db.session, round_id, caller())
 
 
 @spec.route(
@@ -110,6 +111,6 @@ def ranking_submissions(round_id: int) -> dict[str, Any]:
     responses={200: {"type": "object"}},
 )
 @coordinator_required
+@serves_site_scopes  # rounds over the caller's sites only
 def close_preferences(round_id: int) -> dict[str, Any]:
-    preferences.close_preferences(db.session, round_id)
-    return round_summary(get_round(db.session, round_id))
+    return round_summary(preferences.close_preferences(db.session, round_id, caller()))

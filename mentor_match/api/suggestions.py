@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentor_match.api.base import spec
+from mentor_match.api.base import ID_SCHEMA, query_int, spec
 from mentor_match.api.shapes import Id, Shape, parse_body
-from mentor_match.auth import caller, roles_required
+from mentor_match.auth import caller, roles_required, serves_site_scopes
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.services import suggestions
@@ -120,11 +120,14 @@ def create_request() -> tuple[dict[str, Any], int]:
     summary="Requests you may see (a mentee's own, a mentor's received, all for coordinators), "
     "with counts by status",
     tag="suggestions",
+    query=[{"name": "round_id", "in": "query", "schema": ID_SCHEMA}],
     responses={200: BOARD_SCHEMA},
 )
 @roles_required("mentee", "mentor", "coordinator")
+@serves_site_scopes  # a site-scoped coordinator: the requests of the rounds over their sites
 def list_requests() -> dict[str, Any]:
-    return suggestions.requests_for(db.session, caller())
+    round_id = query_int("round_id", 0) or None
+    return suggestions.requests_for(db.session, caller(), round_id=round_id)
 
 
 @spec.route(

@@ -510,17 +510,22 @@ def _queue_invitations(
     )
 
 
-def _without_password():  # noqa: ANN202
-    return select(User.id, User.email, User.name, User.password_hash).where(
+def _without_password(within: frozenset[int] | None = None):  # noqa: ANN202
+    stmt = select(User.id, User.email, User.name, User.password_hash).where(
         User.password_hash.is_(None),
         User.active.is_(True),
         User.role.in_((Role.MENTOR.value, Role.MENTEE.value)),
     )
+    if within is not None:
+        stmt = stmt.where(scopes.people_of_sites(User.id, within))
+    return stmt
 
 
-def count_people_without_password(session: Session) -> int:
-    """Active mentors and mentees who have never set a password (e.g. imported, not yet in)."""
-    return session.scalar(select(func.count()).select_from(_without_password().subquery())) or 0
+def count_people_without_password(session: Session, within: frozenset[int] | None = None) -> int:
+    """Active mentors and mentees who have never set a password (e.g. imported, not yet in);
+    `within` (site ids) counts the people of those sites."""
+    stmt = _without_password(within).subquery()
+    return session.scalar(select(func.count()).select_from(stmt)) or 0
 
 
 def pend_invitations(session: Session, user_ids: Sequence[int], base_url: str) -> int:
@@ -544,15 +549,22 @@ def pend_invitations(session: Session, user_ids: Sequence[int], base_url: str) -
     return len(user_ids)
 
 
-def invite_everyone_without_password(session: Session, base_url: str) -> int:
+def invite_everyone_without_password(
+    session: Session, base_url: str, within: frozenset[int] | None = None
+) -> int:
     """Send a fresh invitation to every active mentor and mentee without a password (through
-    the worker); returns how many are on their way."""
-    ids = list(session.scalars(_without_password().with_only_columns(User.id)))
+    the worker); returns how many are on their way. `within` (a site-scoped coordinator's
+    site ids) invites the people of those sites only."""
+    ids = list(session.scalars(_without_password(within).with_only_columns(User.id)))
     return pend_invitations(session, ids, base_url)
 
 
-def count_pending_invitations(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(PendingInvitation)) or 0
+def count_pending_invitations(session: Session, within: frozenset[int] | None = None) -> int:
+    """Invitations the worker has yet to write (`within`: of the people of those sites)."""
+    stmt = select(func.count()).select_from(PendingInvitation)
+    if within is not None:
+        stmt = stmt.where(scopes.people_of_sites(PendingInvitation.user_id, within))
+    return session.scalar(stmt) or 0
 
 
 def write_pending_invitations(session: Session, *, secret_key: str, batch_size: int = 500) -> int:

@@ -1,5 +1,5 @@
 """The mail outbox: claiming due mail for delivery, recording the outcome, and what
-coordinators see and retry.
+coordinators see and retry (a site-scoped coordinator: the mails to the people of their sites).
 
 Every mail is a row (see `mentor_match.mail.queue`). A worker claims due rows with one
 conditional UPDATE (a claim token and a lease), sends them, and marks each `sent` right after
@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, String, case, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentor_match.database import begin_write, utcnow
 from mentor_match.jobs.queue import request_job
-from mentor_match.models import MailState, OutboxMail
+from mentor_match.models import MailState, OutboxMail, User
+from mentor_match.services import scopes
 from mentor_match.services.errors import Conflict, NotFound
 
 #: Retries go on for this long after a mail was written, then it is marked failed.
@@ -188,11 +189,64 @@ def has_due(session: Session) -> bool:
     return session.scalar(select(OutboxMail.id).where(_due(utcnow())).limit(1)) is not None
 
 
-def counts(session: Session) -> dict[str, int]:
-    """How many mails are queued, sent and failed."""
-    found = dict(
-        session.execute(select(OutboxMail.state, func.count()).group_by(OutboxMail.state)).all()
+SEPARATOR = ", "  # between the addresses of a mail to several people (mail.queue)
+
+
+def _escaped(column: Any) -> Any:
+    """`column` with LIKE's wildcards escaped (an address may hold `_` or `%`)."""
+    escaped = func.replace(column, "\\", "\\\\", type_=String)
+    escaped = func.replace(escaped, "%", "\\%", type_=String)
+    return func.replace(escaped, "_", "\\_", type_=String)
+
+
+def _first_and_rest(session: Session) -> tuple[Any, Any]:
+    """The first address of a mail, and the rest (None for a mail to one person), in SQL."""
+    to = OutboxMail.to
+    if session.get_bind().dialect.name == "postgresql":
+        cut = func.strpos(to, SEPARATOR)
+    else:
+        cut = func.instr(to, SEPARATOR)
+    first = case((cut > 0, func.substr(to, 1, cut - 1, type_=String)), else_=to)
+    rest = case((cut > 0, func.substr(to, cut + len(SEPARATOR), type_=String)), else_=None)
+    return first, rest
+
+
+def visible_mail(session: Session, user: User | None) -> ColumnElement[bool] | None:
+    """The filter on a query over the outbox so a site-scoped coordinator sees the mails to
+    the people of their sites (a mail to a pair: when either of the two is theirs, as for the
+    pair itself); None when nothing needs filtering."""
+    if user is None:
+        return None
+    site_ids = scopes.visible_site_ids(session, user)
+    if site_ids is None:
+        return None
+    in_scope = scopes.people_of_sites(User.id, site_ids)
+    emails = select(User.email).where(in_scope)
+    # Mails go to one person or to a pair ("mentee@…, mentor@…"): both addresses are compared
+    # whole, by an index lookup. Only a mail to three or more people (none is written today)
+    # would need the slower search through its address list.
+    first, rest = _first_and_rest(session)
+    email = _escaped(User.email)
+    among_many = (
+        select(User.id)
+        .where(
+            in_scope,
+            OutboxMail.to.like("%" + SEPARATOR + email + SEPARATOR + "%", escape="\\")
+            | OutboxMail.to.like("%" + SEPARATOR + email, escape="\\"),
+        )
+        .exists()
     )
+    # CASE, not AND: the database must not run the search for the mails to one or two people.
+    many = case((rest.contains(SEPARATOR, autoescape=True), among_many), else_=false())
+    return or_(first.in_(emails), rest.in_(emails), many)
+
+
+def counts(session: Session, caller: User | None = None) -> dict[str, int]:
+    """How many mails are queued, sent and failed (with `caller`: of those they may see)."""
+    stmt = select(OutboxMail.state, func.count()).group_by(OutboxMail.state)
+    if (in_scope := visible_mail(session, caller)) is not None:
+        stmt = stmt.where(in_scope)
+    found = dict(session.execute(stmt).all())
     return {state.value: int(found.get(state.value, 0)) for state in MailState}
 
 
@@ -211,21 +265,30 @@ def mail_dict(mail: OutboxMail) -> dict[str, Any]:
     }
 
 
-def waiting_mail(session: Session, limit: int = 200) -> list[OutboxMail]:
-    """Failed mail first (it needs a coordinator), then queued mail, oldest first."""
+def waiting_mail(
+    session: Session, limit: int = 200, caller: User | None = None
+) -> list[OutboxMail]:
+    """Failed mail first (it needs a coordinator), then queued mail, oldest first (with
+    `caller`: those they may see)."""
+    stmt = select(OutboxMail).where(
+        OutboxMail.state.in_([MailState.FAILED.value, MailState.QUEUED.value])
+    )
+    if (in_scope := visible_mail(session, caller)) is not None:
+        stmt = stmt.where(in_scope)
     return list(
         session.scalars(
-            select(OutboxMail)
-            .where(OutboxMail.state.in_([MailState.FAILED.value, MailState.QUEUED.value]))
-            .order_by(OutboxMail.state == MailState.QUEUED.value, OutboxMail.id)
-            .limit(limit)
+            stmt.order_by(OutboxMail.state == MailState.QUEUED.value, OutboxMail.id).limit(limit)
         )
     )
 
 
-def retry_mail(session: Session, mail_id: int) -> OutboxMail:
-    """Send a failed (or waiting) mail again now; a sent mail is not sent twice."""
-    mail = session.get(OutboxMail, mail_id)
+def retry_mail(session: Session, mail_id: int, caller: User | None = None) -> OutboxMail:
+    """Send a failed (or waiting) mail again now; a sent mail is not sent twice. With
+    `caller`, a mail they may not see is a 404."""
+    stmt = select(OutboxMail).where(OutboxMail.id == mail_id)
+    if (in_scope := visible_mail(session, caller)) is not None:
+        stmt = stmt.where(in_scope)
+    mail = session.scalar(stmt)
     if mail is None:
         raise NotFound(f"there is no mail {mail_id} in the outbox")
     if mail.state == MailState.SENT:

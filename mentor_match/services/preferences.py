@@ -185,9 +185,11 @@ def withdraw_ranking(session: Session, round_id: int, user: User) -> None:
     )
 
 
-def submissions(session: Session, round_id: int) -> dict[str, Any]:
-    """For the coordinator: everyone in the pool and whether (and when) they ranked."""
-    match_round = get_round(session, round_id)
+def submissions(session: Session, round_id: int, caller: User | None = None) -> dict[str, Any]:
+    """For the coordinator: everyone in the pool and whether (and when) they ranked. A round
+    over some sites has the people of those sites in its pool; with `caller`, a round the
+    caller may not see is a 404."""
+    match_round = get_round(session, round_id, caller)
     submitted: dict[int, datetime] = dict(
         session.execute(
             select(RoundPreference.user_id, RoundPreference.submitted_at).where(
@@ -208,8 +210,13 @@ def submissions(session: Session, round_id: int) -> dict[str, Any]:
             for r in rows
         ]
 
-    mentees = people(pool_mentees_stmt(), "mentee")
-    mentors = people(pool_mentors_stmt(), "mentor")
+    mentee_stmt, mentor_stmt = pool_mentees_stmt(), pool_mentors_stmt()
+    site_ids = scopes.round_site_ids(session, round_id)
+    if site_ids is not None:
+        mentee_stmt = mentee_stmt.where(scopes.people_of_sites(User.id, site_ids))
+        mentor_stmt = mentor_stmt.where(scopes.people_of_sites(User.id, site_ids))
+    mentees = people(mentee_stmt, "mentee")
+    mentors = people(mentor_stmt, "mentor")
     return {
         "round_id": round_id,
         "open": preferences_open(match_round),
@@ -226,9 +233,10 @@ def submissions(session: Session, round_id: int) -> dict[str, Any]:
     }
 
 
-def close_preferences(session: Session, round_id: int) -> MatchRound:
-    """End the preference window: rankings submitted so far are the ones the run uses."""
-    match_round = get_round(session, round_id)
+def close_preferences(session: Session, round_id: int, caller: User | None = None) -> MatchRound:
+    """End the preference window: rankings submitted so far are the ones the run uses. With
+    `caller`, a round the caller may not see is a 404."""
+    match_round = get_round(session, round_id, caller)
     if match_round.mode == "self_select":
         raise Conflict("a self-select round takes no rankings", code="no_preferences")
     session.execute(

@@ -1,7 +1,7 @@
 """The programme dashboard's numbers: one query layer for the page, its charts, CSV and the API.
 
 Every figure is aggregated in the database (GROUP BY and conditional sums), filtered by a date
-range and optionally a site. Each section is one function that returns its charts; the page, the
+range and optionally some sites. Each section is one function that returns its charts; the page, the
 API (`GET /api/v1/dashboard`), the SVG images and the CSV downloads all read the same `Chart`
 records, so they can never disagree.
 
@@ -23,7 +23,7 @@ import secrets
 import threading
 import time as clock
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -83,6 +83,7 @@ from mentor_match.services.feedback.tasks import FINAL_EVALUATION_DAYS, MIDPOINT
 
 # The longest range one request may ask for, and the default window around today.
 MAX_RANGE_DAYS = 732
+MAX_SITES = 200  # sites one dashboard view may name
 DEFAULT_WEEKS_BACK = 12
 DEFAULT_WEEKS_AHEAD = 4
 SCORE_BINS = 10
@@ -105,12 +106,26 @@ FACTOR_LABELS = {
 
 @dataclass(frozen=True)
 class Filters:
-    """A date range (both days included) and an optional site."""
+    """A date range (both days included) and some sites (none: every site)."""
 
     start: date
     end: date
-    site_id: int | None = None
-    site_name: str | None = None
+    site_ids: tuple[int, ...] = ()
+    site_names: tuple[str, ...] = ()
+
+    @property
+    def site_id(self) -> int | None:
+        """The site when exactly one is chosen."""
+        return self.site_ids[0] if len(self.site_ids) == 1 else None
+
+    @property
+    def site_name(self) -> str | None:
+        return self.site_names[0] if len(self.site_names) == 1 else None
+
+    @property
+    def sites_label(self) -> str:
+        """The chosen sites as the page names them ("every site" for none)."""
+        return ", ".join(self.site_names) if self.site_names else "every site"
 
     @property
     def start_at(self) -> datetime:
@@ -121,10 +136,10 @@ class Filters:
         """The first instant after the range."""
         return datetime.combine(self.end + timedelta(days=1), time(), UTC)
 
-    def query_args(self) -> dict[str, str]:
-        args = {"from": self.start.isoformat(), "to": self.end.isoformat()}
-        if self.site_id is not None:
-            args["site"] = str(self.site_id)
+    def query_args(self) -> dict[str, Any]:
+        args: dict[str, Any] = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        if self.site_ids:
+            args["site"] = [str(i) for i in self.site_ids]
         return args
 
     def as_dict(self) -> dict[str, Any]:
@@ -133,6 +148,8 @@ class Filters:
             "to": self.end.isoformat(),
             "site": self.site_id,
             "site_name": self.site_name,
+            "sites": list(self.site_ids),
+            "site_names": list(self.site_names),
         }
 
 
@@ -162,11 +179,12 @@ def parse_filters(
     today: date | None = None,
     within: frozenset[int] | None = None,
 ) -> Filters:
-    """`from`, `to` (ISO dates) and `site` (a site id) from a query string; 422 naming the field.
+    """`from`, `to` (ISO dates) and `site` (a site id, repeated for several) from a query
+    string; 422 naming the field.
 
-    `within` (a site-scoped coordinator's sites) limits the site: a site outside it is answered
-    as an unknown one, and with no site chosen the first of theirs (by name) is shown, never
-    the whole programme."""
+    `within` (a site-scoped coordinator's sites) limits the sites: a site outside it is answered
+    as an unknown one, and with no site chosen all of theirs are shown, never the whole
+    programme."""
     today = today or datetime.now(UTC).date()
     start, end = default_range(today)
     if args.get("from"):
@@ -177,21 +195,30 @@ def parse_filters(
         raise _field_error("to", "must not be before 'from'")
     if (end - start).days >= MAX_RANGE_DAYS:
         raise _field_error("to", f"must be less than {MAX_RANGE_DAYS} days after 'from'")
-    site_id = site_name = None
-    raw_site = (args.get("site") or "").strip()
-    if raw_site:
-        if not raw_site.isdigit() or int(raw_site) > 2**31 - 1:
-            raise _field_error("site", "must be the id of a site")
-        site = session.get(Site, int(raw_site))
-        if site is None or (within is not None and site.id not in within):
+    wanted = _site_ids(args)
+    if wanted:
+        chosen = sites(session, frozenset(wanted))
+        known = {site_id for site_id, _ in chosen}
+        if known != wanted or (within is not None and not known <= within):
             raise _field_error("site", "is not a known site")
-        site_id, site_name = site.id, site.name
     elif within is not None:
-        first = sites(session, within)
-        if not first:
+        chosen = sites(session, within)
+        if not chosen:
             raise NotFound("none of your sites exists any more")
-        site_id, site_name = first[0]
-    return Filters(start, end, site_id, site_name)
+    else:
+        chosen = []
+    return Filters(start, end, tuple(i for i, _ in chosen), tuple(name for _, name in chosen))
+
+
+def _site_ids(args: Mapping[str, str]) -> set[int]:
+    """The `site` values of a query string (repeated, or one comma-separated list)."""
+    values = args.getlist("site") if hasattr(args, "getlist") else [args.get("site") or ""]
+    raw = [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+    if len(raw) > MAX_SITES:
+        raise _field_error("site", f"names at most {MAX_SITES} sites")
+    if any(not part.isdigit() or int(part) > 2**31 - 1 for part in raw):
+        raise _field_error("site", "must be the id of a site")
+    return {int(part) for part in raw}
 
 
 def sites(session: Session, within: frozenset[int] | None = None) -> list[tuple[int, str]]:
@@ -236,8 +263,8 @@ def _mentees(filters: Filters) -> Any:
         .join(MenteeProfile, MenteeProfile.user_id == User.id)
         .where(User.role == Role.MENTEE, User.active.is_(True), User.created_at < filters.end_at)
     )
-    if filters.site_id is not None:
-        query = query.where(MenteeProfile.site_id == filters.site_id)
+    if filters.site_ids:
+        query = query.where(MenteeProfile.site_id.in_(filters.site_ids))
     return query
 
 
@@ -268,17 +295,13 @@ def _shift_scope(filters: Filters) -> list[ColumnElement[bool]]:
         Shift.start_at >= filters.start_at,
         Shift.start_at < filters.end_at,
     ]
-    if filters.site_id is not None:
-        scope.append(
-            Shift.mentor_id.in_(
-                select(MentorProfile.user_id).where(MentorProfile.site_id == filters.site_id)
-            )
-        )
+    if filters.site_ids:
+        scope.append(Shift.mentor_id.in_(_mentors_at(filters.site_ids)))
     return scope
 
 
-def _mentors_at(site_id: int) -> Any:
-    return select(MentorProfile.user_id).where(MentorProfile.site_id == site_id)
+def _mentors_at(site_ids: Collection[int]) -> Any:
+    return select(MentorProfile.user_id).where(MentorProfile.site_id.in_(site_ids))
 
 
 def _attended() -> list[ColumnElement[bool]]:
@@ -326,10 +349,10 @@ def matching_section(session: Session, filters: Filters) -> list[Chart]:
             .where(UnmatchedMentee.round_id == found.id)
             .group_by(UnmatchedMentee.reason)
         )
-        if filters.site_id is not None:
+        if filters.site_ids:
             query = query.join(
                 MenteeProfile, MenteeProfile.user_id == UnmatchedMentee.mentee_id
-            ).where(MenteeProfile.site_id == filters.site_id)
+            ).where(MenteeProfile.site_id.in_(filters.site_ids))
         reasons = sorted(
             ((REASON_LABELS.get(r, r), int(n)) for r, n in session.execute(query)),
             key=lambda item: (-item[1], item[0]),
@@ -403,8 +426,8 @@ def capacity_section(session: Session, filters: Filters) -> list[Chart]:
         .outerjoin(taken, taken.c.mentor_id == MentorProfile.user_id)
         .where(User.active.is_(True), User.role == Role.MENTOR, User.created_at < filters.end_at)
     )
-    if filters.site_id is not None:
-        mentors = mentors.where(MentorProfile.site_id == filters.site_id)
+    if filters.site_ids:
+        mentors = mentors.where(MentorProfile.site_id.in_(filters.site_ids))
     # Each mentor's places are worked out once (a common table both groupings read: the
     # database computes a table used twice once), and both groupings come back in one answer.
     m = mentors.cte("mentor_places")
@@ -508,10 +531,10 @@ def scores_section(session: Session, filters: Filters) -> list[Chart]:
     count, mean = 0, 0.0
     if found is not None:
         scope = [ProposedMatch.round_id == found.id]
-        if filters.site_id is not None:
+        if filters.site_ids:
             scope.append(
                 ProposedMatch.mentee_id.in_(
-                    select(MenteeProfile.user_id).where(MenteeProfile.site_id == filters.site_id)
+                    select(MenteeProfile.user_id).where(MenteeProfile.site_id.in_(filters.site_ids))
                 )
             )
         width = 1 / SCORE_BINS
@@ -771,8 +794,8 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
         Shift.end_at >= filters.start_at,
         Shift.end_at < filters.end_at,
     ]
-    if filters.site_id is not None:
-        scope.append(Shift.mentor_id.in_(_mentors_at(filters.site_id)))
+    if filters.site_ids:
+        scope.append(Shift.mentor_id.in_(_mentors_at(filters.site_ids)))
     # Counted per mentor first, then named: one name lookup per mentor, not per booking.
     tasks = (
         select(
@@ -823,8 +846,8 @@ def guidance_section(session: Session, filters: Filters) -> list[Chart]:
         given.label("given"),
         case((overdue, 1), else_=0).label("late"),
     ).where(or_(final, midpoint))
-    if filters.site_id is not None:
-        pairs = pairs.where(Mentorship.mentor_id.in_(_mentors_at(filters.site_id)))
+    if filters.site_ids:
+        pairs = pairs.where(Mentorship.mentor_id.in_(_mentors_at(filters.site_ids)))
     p = pairs.subquery()
     zero = literal(0)
     evaluations = select(
@@ -983,8 +1006,8 @@ def competencies_section(session: Session, filters: Filters) -> list[Chart]:
         )
         .group_by(specialty)
     )
-    if filters.site_id is not None:
-        mentees = select(MenteeProfile.user_id).where(MenteeProfile.site_id == filters.site_id)
+    if filters.site_ids:
+        mentees = select(MenteeProfile.user_id).where(MenteeProfile.site_id.in_(filters.site_ids))
         ratings = ratings.where(Booking.mentee_id.in_(mentees))
         signoffs = signoffs.where(SignOff.mentee_id.in_(mentees))
     grid: dict[str, list[int]] = {}
@@ -1037,24 +1060,24 @@ class Standing:
         return not self.met and self.days_left is not None and 0 <= self.days_left <= days
 
 
-def _active_mentees(site_id: int | None) -> Any:
-    """(id, name) of every active mentee, at the site when one is given."""
+def _active_mentees(site_ids: Collection[int] | None) -> Any:
+    """(id, name) of every active mentee, at the sites when some are given."""
     mentees = select(User.id, User.name).where(User.role == Role.MENTEE, User.active.is_(True))
-    if site_id is not None:
+    if site_ids:
         mentees = mentees.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
-            MenteeProfile.site_id == site_id
+            MenteeProfile.site_id.in_(site_ids)
         )
     return mentees
 
 
-def _of_active_mentees(stmt: Any, user_id: Any, site_id: int | None) -> Any:
-    """`stmt` kept to the rows whose `user_id` is an active mentee (at the site, if given)."""
+def _of_active_mentees(stmt: Any, user_id: Any, site_ids: Collection[int] | None) -> Any:
+    """`stmt` kept to the rows whose `user_id` is an active mentee (at the sites, if given)."""
     stmt = stmt.join(User, User.id == user_id).where(
         User.role == Role.MENTEE, User.active.is_(True)
     )
-    if site_id is not None:
+    if site_ids:
         stmt = stmt.join(MenteeProfile, MenteeProfile.user_id == User.id).where(
-            MenteeProfile.site_id == site_id
+            MenteeProfile.site_id.in_(site_ids)
         )
     return stmt
 
@@ -1070,7 +1093,7 @@ def _untouched_standing(rules: Any, today: date) -> tuple[Decimal, tuple, tuple]
 
 
 def cpd_standings(
-    session: Session, site_id: int | None, *, recorded_only: bool = False
+    session: Session, site_ids: Collection[int] | None, *, recorded_only: bool = False
 ) -> list[Standing]:
     """Every active mentee's standing against the current rule set, by the CPD portfolio's
     rules (`recertification.evaluate`), nearest cycle end first, as its compliance report.
@@ -1081,7 +1104,7 @@ def cpd_standings(
     """
     rules = portfolio.current_rules(session)
     today = portfolio.today_utc()
-    mentees = _active_mentees(site_id)
+    mentees = _active_mentees(site_ids)
     people_stmt = mentees
     if recorded_only:
         # Driven from the (few) mentees who recorded something, not from every account.
@@ -1101,7 +1124,7 @@ def cpd_standings(
                     Certification.cycle_ends_on.is_not(None)
                 ),
                 Certification.user_id,
-                site_id,
+                site_ids,
             )
         ).all()
     )
@@ -1117,7 +1140,7 @@ def cpd_standings(
                 CeActivity.uan,
             ),
             CeActivity.user_id,
-            site_id,
+            site_ids,
         )
     ):
         uan = _parsed_uan(uan_text)
@@ -1177,10 +1200,10 @@ def cpd_section(session: Session, filters: Filters) -> list[Chart]:
     """
     # Only mentees with a cycle end or some CE are evaluated one by one; the others (most of
     # a large programme) all stand as one who recorded nothing, so they are only counted.
-    rows = cpd_standings(session, filters.site_id, recorded_only=True)
+    rows = cpd_standings(session, filters.site_ids, recorded_only=True)
     rules = portfolio.current_rules(session)
     everyone = session.scalar(
-        select(func.count()).select_from(_active_mentees(filters.site_id).subquery())
+        select(func.count()).select_from(_active_mentees(filters.site_ids).subquery())
     )
     untouched = (everyone or 0) - len(rows)
     _, untouched_requirements, _ = _untouched_standing(rules, portfolio.today_utc())

@@ -82,10 +82,28 @@ def is_site_scoped(session: Session, user: User) -> bool:
     return visible_site_ids(session, user) is not None
 
 
-def require_programme_wide(session: Session, user: User, what: str) -> None:
-    """Refuse a site-scoped coordinator what concerns the whole programme (403)."""
+PROGRAMME_WIDE_ONLY = "programme-wide coordinators only"
+
+
+def require_programme_wide(session: Session, user: User, what: str = "") -> None:
+    """Refuse a site-scoped coordinator what concerns the whole programme (403, saying so).
+
+    `what` names the refused action ("change the competency framework")."""
     if is_site_scoped(session, user):
-        raise Forbidden(f"only a programme-wide coordinator can {what}", code="programme_wide_only")
+        raise Forbidden(programme_wide_message(what), code="programme_wide_only")
+
+
+def programme_wide_message(what: str = "") -> str:
+    """Why a site-scoped coordinator is refused: the action concerns the whole programme."""
+    if what:
+        return (
+            f"{PROGRAMME_WIDE_ONLY.capitalize()}: you look after some sites, and only a "
+            f"coordinator of the whole programme can {what}."
+        )
+    return (
+        f"{PROGRAMME_WIDE_ONLY.capitalize()}: you look after some sites, and this concerns "
+        "the whole programme."
+    )
 
 
 def people_of_sites(user_id: Any, site_ids: Iterable[int]) -> ColumnElement[bool]:

@@ -26,7 +26,9 @@ from mentor_match.models import (
     RequestStatus,
     User,
 )
+from mentor_match.services import scopes
 from mentor_match.services.errors import Conflict, Invalid, NotFound
+from mentor_match.services.rounds.definition import get_round
 
 REQUEST_DAYS = 7
 STATUSES = tuple(s.value for s in RequestStatus)
@@ -272,15 +274,25 @@ def expire_requests(session: Session, now: datetime | None = None) -> int:
     return int(result.rowcount or 0)
 
 
-def requests_for(session: Session, user: User, limit: int = 500) -> dict[str, Any]:
+def requests_for(
+    session: Session, user: User, limit: int = 500, round_id: int | None = None
+) -> dict[str, Any]:
     """Requests the user may see: a mentee's own, a mentor's received, every one for a
-    coordinator; with counts by status (expired ones counted as expired)."""
+    coordinator (a site-scoped coordinator: those of the rounds over their sites); with
+    counts by status (expired ones counted as expired). `round_id` keeps one round's
+    requests: a round the coordinator may not see is a 404."""
     now = utcnow()
     stmt = select(MentorRequest)
     if user.role == "mentee":
         stmt = stmt.where(MentorRequest.mentee_id == user.id)
     elif user.role == "mentor":
         stmt = stmt.where(MentorRequest.mentor_id == user.id)
+    elif (in_scope := scopes.visible_rounds(session, user, MentorRequest.round_id)) is not None:
+        stmt = stmt.where(in_scope)
+    if round_id is not None:
+        if user.role == "coordinator":
+            get_round(session, round_id, user)
+        stmt = stmt.where(MentorRequest.round_id == round_id)
     found = list(
         session.scalars(stmt.order_by(MentorRequest.created_at.desc(), MentorRequest.id.desc()))
     )

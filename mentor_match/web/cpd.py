@@ -299,6 +299,7 @@ def delete_activity(activity_id: int) -> Response:
 
 @bp.route("/activities/<int:activity_id>/certificate")
 @roles_required("mentee", "coordinator")
+@serves_site_scopes  # a mentee of their sites only
 def certificate(activity_id: int) -> Response:
     data, mimetype, name = cpd_portfolio.certificate_of(
         db.session, caller(), activity_id, certificate_folder()
@@ -394,11 +395,19 @@ def import_for_mentee(user_id: int):  # noqa: ANN201
     return _import_into(person, url_for("cpd.mentee", user_id=person.id))
 
 
+RULES_CHANGE = "change the recertification rules"
+
+
 @bp.route("/rules", methods=["GET", "POST"])
 @coordinator_required
+@serves_site_scopes  # read only for a site-scoped coordinator: the rules are the programme's
 def rules():  # noqa: ANN201
     form = RulesForm()
     current = cpd_portfolio.current_rules(db.session)
+    read_only = scopes.is_site_scoped(db.session, caller())
+    if read_only and form.is_submitted():
+        flash(scopes.programme_wide_message(RULES_CHANGE), "error")
+        return redirect(url_for("cpd.rules"), 303)
     if not form.is_submitted():
         form.name.data = current.name
         form.total_hours.data = _number(current.total_hours)
@@ -408,7 +417,14 @@ def rules():  # noqa: ANN201
         form.other_cap.data = _number(caps["other"]) if "other" in caps else ""
         for category in current.categories:
             getattr(form, _topic_field(category.topic)).data = _number(category.hours)
-        return render_template("cpd/rules.html", form=form, topics=TOPICS, rules=current)
+        return render_template(
+            "cpd/rules.html",
+            form=form,
+            topics=TOPICS,
+            rules=current,
+            read_only=read_only,
+            refusal=scopes.programme_wide_message(RULES_CHANGE),
+        )
     if form.validate():
         data: dict[str, Any] = {
             "name": form.name.data or "",

@@ -35,7 +35,7 @@ def svg_response(chart: Chart | str) -> Response:
 
 
 def _within() -> frozenset[int] | None:
-    """The caller's sites when site-scoped: the dashboard shows one of them at a time."""
+    """The caller's sites when site-scoped: the dashboard shows those (all by default)."""
     return scopes.visible_site_ids(db.session, current_user)
 
 

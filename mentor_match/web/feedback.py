@@ -204,9 +204,17 @@ def _specialty_choices() -> list[SelectChoice]:
 # -- the framework (coordinators) ----------------------------------------------------------
 
 
+FRAMEWORK_CHANGE = "change the competency framework"
+
+
 @bp.route("/competencies/", methods=["GET", "POST"])
 @coordinator_required
+@serves_site_scopes  # read only for a site-scoped coordinator: the framework is the programme's
 def competency_list():  # noqa: ANN201
+    read_only = scopes.is_site_scoped(db.session, caller())
+    if read_only and request.method == "POST":
+        flash(scopes.programme_wide_message(FRAMEWORK_CHANGE), "error")
+        return redirect(url_for("feedback.competency_list"), 303)
     form = CompetencyForm(prefix="new")
     form.specialty.choices = _specialty_choices()
     if form.validate_on_submit():
@@ -232,6 +240,8 @@ def competency_list():  # noqa: ANN201
         form=form,
         upload=ImportForm(prefix="csv"),
         problems=[],
+        read_only=read_only,
+        refusal=scopes.programme_wide_message(FRAMEWORK_CHANGE),
     )
 
 
@@ -306,6 +316,7 @@ def competency_import():  # noqa: ANN201
 
 @bp.get("/competencies/export.csv")
 @coordinator_required
+@serves_site_scopes  # reading the framework
 def competency_export():  # noqa: ANN201
     return download(competencies.export_framework(db.session), "competencies.csv")
 

@@ -49,20 +49,15 @@ def _limit_mb() -> str:
 
 
 def _index(form: UploadForm | None = None, status: int = 200):  # noqa: ANN202
-    # Inviting everyone without a password is the whole programme's: a site-scoped
-    # coordinator does not see that section.
-    programme_wide = not scopes.is_site_scoped(db.session, current_user)
+    # A site-scoped coordinator sees (and invites) the people of their sites only.
+    within = scopes.visible_site_ids(db.session, current_user)
     return (
         render_template(
             "imports/index.html",
             form=form or UploadForm(),
-            programme_wide=programme_wide,
-            without_password=imports.count_people_without_password(db.session)
-            if programme_wide
-            else 0,
-            pending_invitations=imports.count_pending_invitations(db.session)
-            if programme_wide
-            else 0,
+            programme_wide=within is None,
+            without_password=imports.count_people_without_password(db.session, within),
+            pending_invitations=imports.count_pending_invitations(db.session, within),
             limit_mb=_limit_mb(),
         ),
         status,

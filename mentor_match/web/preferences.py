@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.auth import caller, coordinator_required, roles_required, serves_site_scopes
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS
 from mentor_match.services import preferences
@@ -110,17 +110,22 @@ def withdraw(round_id: int):  # noqa: ANN201
 
 @bp.get("/<int:round_id>/submitted")
 @coordinator_required
+@serves_site_scopes  # rounds over the caller's sites only
 def submitted(round_id: int):  # noqa: ANN201
+    data = preferences.submissions(db.session, round_id, caller())
     return render_template(
         "preferences/submitted.html",
         round=round_summary(get_round(db.session, round_id)),
-        data=preferences.submissions(db.session, round_id),
+        data=data,
     )
 
 
 @bp.post("/<int:round_id>/close")
 @coordinator_required
+@serves_site_scopes  # rounds over the caller's sites only
 def close(round_id: int):  # noqa: ANN201
-    with flash_outcome("The preference window is closed. Run the round to use the rankings."):
-        preferences.close_preferences(db.session, round_id)
+    with flash_outcome(
+        "The preference window is closed. Run the round to use the rankings.", raising=(404,)
+    ):
+        preferences.close_preferences(db.session, round_id, caller())
     return redirect(url_for("preferences.submitted", round_id=round_id))

@@ -3,10 +3,10 @@ and the coordinator's board of open, accepted, declined and expired requests."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mentor_match.auth import coordinator_required, roles_required
+from mentor_match.auth import coordinator_required, roles_required, serves_site_scopes
 from mentor_match.edge import base_url
 from mentor_match.extensions import db
 from mentor_match.matching import FACTORS
@@ -102,9 +102,16 @@ def decline(request_id: int):  # noqa: ANN201
 
 @bp.get("/board")
 @coordinator_required
+@serves_site_scopes  # the requests of the rounds over the caller's sites
 def board():  # noqa: ANN201
+    raw = request.args.get("round", "")
+    round_id = int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    if raw and round_id is None:
+        abort(404)
+    data = suggestions.requests_for(db.session, current_user, round_id=round_id)
     return render_template(
         "suggestions/board.html",
-        data=suggestions.requests_for(db.session, current_user),
+        data=data,
         days=suggestions.REQUEST_DAYS,
+        round_id=round_id,
     )

@@ -104,11 +104,11 @@ def test_section_counts_agree_with_every_standing(app, standings, site):
     from mentor_match.services import programme_dashboard as dash
     from mentor_match.services.cpd.portfolio import SHORT_WINDOW_DAYS
 
-    site_id = standings.ids[site] if site else None
+    site_ids = (standings.ids[site],) if site else ()
     with app.app_context():
-        every = dash.cpd_standings(db.session, site_id)
+        every = dash.cpd_standings(db.session, site_ids)
         requirements, soon = dash.cpd_section(
-            db.session, dash.Filters(date(2020, 1, 1), date(2020, 2, 1), site_id)
+            db.session, dash.Filters(date(2020, 1, 1), date(2020, 2, 1), site_ids)
         )
     expected = tuple(
         (

@@ -3,51 +3,11 @@ anything else is a 404; only a programme-wide coordinator sets scopes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
-
 from mentor_match.extensions import db
 from mentor_match.models import MatchRound, RoundSite, Site, User
 from tests.helpers import login
-from tests.rounds.rounds_people import add_person
 
 HEADER = "email,name,site,region,timezone,specialties,availability\n"
-
-
-@dataclass
-class Sites:
-    boss: int  # programme-wide coordinator
-    north: int  # coordinator of the North site
-    people: dict[str, int]
-    api: dict[str, dict[str, str]]
-
-
-@pytest.fixture
-def sites(app, make_user, token_for) -> Sites:
-    from mentor_match.services import scopes
-
-    boss = make_user("coordinator", email="boss@example.org", name="Boss")
-    north = make_user("coordinator", email="north@example.org", name="North Lead")
-    people = {}
-    for key, role, site in (
-        ("north_mentee", "mentee", ("North", "Midwest")),
-        ("north_mentor", "mentor", ("North", "Midwest")),
-        ("harbour_mentee", "mentee", ("Harbour", "East")),
-        ("harbour_mentor", "mentor", ("Harbour", "East")),
-    ):
-        people[key] = add_person(
-            app,
-            make_user,
-            role,
-            email=f"{key.replace('_', '.')}@example.org",
-            name=key.replace("_", " ").title(),
-            site=site,
-        )
-    with app.app_context():
-        scopes.set_scope(db.session, db.session.get(User, boss), north, sites=["North"], regions=[])
-        db.session.commit()
-    return Sites(boss, north, people, {"boss": token_for(boss), "north": token_for(north)})
 
 
 def _emails(items: list[dict]) -> set[str]:
@@ -86,11 +46,16 @@ def test_lists_profiles_and_exports_keep_to_the_sites(app, client, sites):
 
 
 def test_routes_not_yet_kept_to_sites_refuse_a_scoped_coordinator(client, sites):
-    """Programme-wide settings (and any route not made scope-aware) answer 403, never data."""
+    """Programme-wide settings (and any route not made scope-aware) answer 403, never data,
+    saying why."""
     north = sites.api["north"]
-    assert client.get("/api/v1/outbox", headers=north).status_code == 403
-    assert client.put("/api/v1/cpd/rules", json={}, headers=north).status_code == 403
-    assert client.get("/api/v1/outbox", headers=sites.api["boss"]).status_code == 200
+    refused = client.put("/api/v1/cpd/rules", json={}, headers=north)
+    assert refused.status_code == 403
+    error = refused.get_json()["error"]
+    assert error["code"] == "programme_wide_only"
+    assert "programme-wide coordinators only" in error["message"].lower()
+    assert client.get("/api/v1/coordinators", headers=north).status_code == 403
+    assert client.get("/api/v1/coordinators", headers=sites.api["boss"]).status_code == 200
 
 
 def test_only_a_programme_wide_coordinator_sets_scopes(client, sites):

@@ -27,8 +27,9 @@ ANON, MA, TA, SC, MB, TB, C = IDENTITIES
 EVERYONE = frozenset(IDENTITIES)
 SIGNED_IN = EVERYONE - {ANON}
 # The site coordinator looks after A's site: B's people and things are not theirs. They use
-# the pages and API that keep to their sites (lists filtered; B's objects are 404); the rest
-# of the coordinators' routes (programme settings, other sites' shifts) are refused with 403.
+# the pages and API that keep to their sites (lists filtered; B's objects are 404) and read the
+# programme's settings; changing those (the competency framework, the CPD rules, scopes) is
+# refused with 403.
 SITE = frozenset({SC})
 COORDS = frozenset({C, SC})
 MENTEES = frozenset({MA, MB})
@@ -74,7 +75,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("imports.confirm", "POST"): COORD,
     ("imports.template", "GET"): COORDS,
     ("imports.export", "GET"): COORDS,
-    ("outbox.index", "GET"): COORD,
+    ("outbox.index", "GET"): COORDS,  # the site coordinator: mails to their sites' people
     ("outbox.retry", "POST"): COORD,
     ("rounds.index", "GET"): COORDS,
     ("rounds.new", "GET"): COORDS,
@@ -105,7 +106,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("suggestions.requests", "GET"): MENTORS,
     ("suggestions.accept", "POST"): frozenset({TB}),
     ("suggestions.decline", "POST"): frozenset({TB}),
-    ("suggestions.board", "GET"): COORD,
+    ("suggestions.board", "GET"): COORDS,  # the site coordinator: their rounds' requests
     ("shifts.index", "GET"): MENTORS | COORDS,
     ("shifts.new", "GET"): MENTORS,
     ("shifts.new", "POST"): MENTORS,
@@ -159,7 +160,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("cpd.mentee_transcript", "GET"): COORD,
     ("cpd.import_for_mentee", "GET"): COORD,
     ("cpd.import_for_mentee", "POST"): COORD,
-    ("cpd.rules", "GET"): COORD,
+    ("cpd.rules", "GET"): COORDS,  # read only for the site coordinator
     ("cpd.rules", "POST"): COORD,
     ("api.openapi", "GET"): EVERYONE,
     ("api.reference", "GET"): EVERYONE,
@@ -172,8 +173,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.import_mentees", "POST"): COORDS,
     ("api.import_template", "GET"): COORDS,
     ("api.export", "GET"): COORDS,
-    ("api.send_invitations", "POST"): COORD,
-    ("api.list_outbox", "GET"): COORD,
+    ("api.send_invitations", "POST"): COORDS,  # the site coordinator: their sites' people
+    ("api.list_outbox", "GET"): COORDS,
     ("api.retry_mail", "POST"): COORD,
     ("api.create_round", "POST"): COORDS,
     ("api.list_rounds", "GET"): COORDS,
@@ -192,7 +193,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.close_preferences", "POST"): COORD,
     ("api.my_suggestions", "GET"): MENTEES,
     ("api.create_request", "POST"): frozenset(),  # mentor B was never suggested to anyone
-    ("api.list_requests", "GET"): SIGNED_IN - SITE,  # filtered: outsiders see none of B's
+    ("api.list_requests", "GET"): SIGNED_IN,  # filtered: outsiders see none of B's
     ("api.accept_request", "POST"): frozenset(),  # 409: mentor B already mentors mentee B
     ("api.decline_request", "POST"): frozenset({TB}),
     ("api.create_shift", "POST"): B_SHIFT,  # with mentor_id = mentor B
@@ -212,12 +213,12 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.my_cpd_csv", "GET"): MENTEES,
     ("api.dashboard", "GET"): COORDS,
     # Guidance and feedback (contract §8): B's attended booking, progress, sign-off, goal.
-    ("feedback.competency_list", "GET"): COORD,
+    ("feedback.competency_list", "GET"): COORDS,  # read only for the site coordinator
     ("feedback.competency_list", "POST"): COORD,
     ("feedback.competency_edit", "GET"): COORD,
     ("feedback.competency_edit", "POST"): COORD,
     ("feedback.competency_import", "POST"): COORD,
-    ("feedback.competency_export", "GET"): COORD,
+    ("feedback.competency_export", "GET"): COORDS,
     ("feedback.mine", "GET"): PARTICIPANTS,
     ("feedback.booking", "GET"): B_BOOKING,
     ("feedback.save_feedback", "POST"): frozenset({TB}),  # a mentee never writes feedback
@@ -237,7 +238,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("api.list_competencies", "GET"): SIGNED_IN,
     ("api.create_competency", "POST"): COORD,
     ("api.update_competency", "PATCH"): COORD,
-    ("api.export_competencies", "GET"): COORD,
+    ("api.export_competencies", "GET"): COORDS,
     ("api.import_competencies", "POST"): COORD,
     ("api.give_feedback", "POST"): frozenset({TB}),
     ("api.edit_feedback", "PATCH"): frozenset({TB}),

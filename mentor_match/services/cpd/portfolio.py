@@ -165,6 +165,9 @@ def current_rules(session: Session) -> RuleSet:
 
 
 def save_rules(session: Session, coordinator: User, data: dict[str, Any]) -> RuleSet:
+    """Replace the programme's rule set: a programme-wide setting, refused (403) to a
+    site-scoped coordinator."""
+    scopes.require_programme_wide(session, coordinator, "change the recertification rules")
     try:
         rules = RuleSet.from_dict(data)
     except RulesError as exc:
@@ -219,9 +222,16 @@ def own_activity(session: Session, user: User, activity_id: int) -> CeActivity:
 
 
 def visible_activity(session: Session, user: User, activity_id: int) -> CeActivity:
-    """An activity its owner or a coordinator may see."""
+    """An activity its owner or a coordinator may see (a site-scoped coordinator: of a mentee
+    of their sites)."""
     activity = session.get(CeActivity, activity_id)
-    if activity is None or (activity.user_id != user.id and user.role != Role.COORDINATOR):
+    if activity is None or (
+        activity.user_id != user.id
+        and (
+            user.role != Role.COORDINATOR
+            or not scopes.can_see_person(session, user, activity.user_id)
+        )
+    ):
         raise NotFound("no such activity")
     return activity
 
