@@ -75,6 +75,7 @@ from mentor_match.models import (
 )
 from mentor_match.recertification import ActivityRecord, Cycle, evaluate, parse_uan
 from mentor_match.reports.charts import Chart, Column
+from mentor_match.services import scopes
 from mentor_match.services.cpd import portfolio
 from mentor_match.services.cpd.portfolio import SHORT_WINDOW_DAYS
 from mentor_match.services.errors import Invalid, NotFound
@@ -112,6 +113,8 @@ class Filters:
     end: date
     site_ids: tuple[int, ...] = ()
     site_names: tuple[str, ...] = ()
+    #: A site-scoped coordinator's sites: the latest round is the newest of their rounds.
+    rounds_within: frozenset[int] | None = None
 
     @property
     def site_id(self) -> int | None:
@@ -207,7 +210,13 @@ def parse_filters(
             raise NotFound("none of your sites exists any more")
     else:
         chosen = []
-    return Filters(start, end, tuple(i for i, _ in chosen), tuple(name for _, name in chosen))
+    return Filters(
+        start,
+        end,
+        tuple(i for i, _ in chosen),
+        tuple(name for _, name in chosen),
+        rounds_within=within,
+    )
 
 
 def _site_ids(args: Mapping[str, str]) -> set[int]:
@@ -277,14 +286,16 @@ def _live_at(moment: datetime) -> ColumnElement[bool]:
 
 
 def latest_round(session: Session, filters: Filters) -> MatchRound | None:
+    """The newest proposed or published round by the end of the range (of the coordinator's
+    own rounds, for a site-scoped coordinator)."""
+    query = select(MatchRound).where(
+        MatchRound.status.in_([RoundStatus.PROPOSED, RoundStatus.PUBLISHED]),
+        MatchRound.created_at < filters.end_at,
+    )
+    if filters.rounds_within is not None:
+        query = query.where(scopes.rounds_within(filters.rounds_within, MatchRound.id))
     return session.scalar(
-        select(MatchRound)
-        .where(
-            MatchRound.status.in_([RoundStatus.PROPOSED, RoundStatus.PUBLISHED]),
-            MatchRound.created_at < filters.end_at,
-        )
-        .order_by(MatchRound.created_at.desc(), MatchRound.id.desc())
-        .limit(1)
+        query.order_by(MatchRound.created_at.desc(), MatchRound.id.desc()).limit(1)
     )
 
 

@@ -7,7 +7,7 @@ sites and what belongs to them; anything else is a 404 to them, as if it did not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,6 +202,11 @@ def visible_rounds(session: Session, user: User, round_id: Any) -> ColumnElement
     site_ids = visible_site_ids(session, user)
     if site_ids is None:
         return None
+    return rounds_within(site_ids, round_id)
+
+
+def rounds_within(site_ids: Collection[int], round_id: Any) -> ColumnElement[bool]:
+    """Rounds over some of these sites and no other (`round_id` is the rounds' id column)."""
     has_sites = select(RoundSite.round_id).where(RoundSite.round_id == round_id).exists()
     outside = (
         select(RoundSite.round_id)

@@ -353,3 +353,19 @@ def test_a_site_round_is_ranked_by_the_people_of_its_sites_only(app, client, sit
     other = app.test_client()
     login(other, "north.mentor@example.org")
     assert "North spring" in other.get("/preferences/").get_data(as_text=True)
+
+
+def test_the_dashboard_s_latest_round_is_the_newest_of_their_own(app, client, sites):
+    north, boss = sites.api["north"], sites.api["boss"]
+    mine = client.post("/api/v1/rounds", json={"name": "North spring"}, headers=north)
+    _run(client, north, mine.get_json()["id"])
+    # A newer round over the whole programme: the programme-wide coordinator's latest, not theirs.
+    everyone = client.post("/api/v1/rounds", json={"name": "Everyone"}, headers=boss)
+    _run(client, boss, everyone.get_json()["id"])
+
+    def latest(headers) -> str:
+        charts = client.get("/api/v1/dashboard", headers=headers).get_json()["charts"]
+        return charts["scores"]["summary"]
+
+    assert "North spring" in latest(north) and "Everyone" not in latest(north)
+    assert "Everyone" in latest(boss)
