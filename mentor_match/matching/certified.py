@@ -258,19 +258,23 @@ class Candidates:
     """Each free mentee's best ``k`` mentors, its next cheapest pairs in reserve, and what is
     known of the pairs left out of both."""
 
-    rows: np.ndarray  # position of each kept pair's mentee, sorted row-major
-    cols: np.ndarray
+    rows: np.ndarray  # position of each kept pair's mentee, ascending; a row's pairs by cost
+    cols: np.ndarray  # (then mentor): a prefix of the mentee's row in greedy order
     cost: np.ndarray
     floor: np.ndarray  # per mentee: the least cost any pair not kept can have (NO_PAIR: none)
     feasible_pairs: int
     reserve: Reserve = field(default_factory=lambda: Reserve(0))
 
-    def with_reserve(self) -> Candidates:
-        """Candidates and reserve together, sorted row-major: every mentee's cheapest pairs,
-        a prefix of its row in (cost, mentor) order."""
-        r, c, v = self.reserve.pairs()
-        rows, cols, cost = _merged((self.rows, r), (self.cols, c), (self.cost, v))
-        return Candidates(rows, cols, cost, self.floor, self.feasible_pairs)
+    def alone(self) -> Candidates:
+        """The candidates without the reserve, with the floor that holds for them alone (the
+        cost of a mentee's last candidate, when it has more pairs)."""
+        more = self.floor < NO_PAIR
+        more[self.reserve.pairs()[0]] = True
+        last = np.zeros(self.floor.size, dtype=np.int64)
+        np.maximum.at(last, self.rows, self.cost)
+        return Candidates(
+            self.rows, self.cols, self.cost, np.where(more, last, NO_PAIR), self.feasible_pairs
+        )
 
 
 class Reserve:
@@ -381,7 +385,7 @@ def best_candidates(costs: PairCosts, k: int, reserve: int = RESERVE) -> Candida
     rows = np.concatenate(kept_rows)
     cols = np.concatenate(kept_cols)
     cost = np.concatenate(kept_cost)
-    order = np.lexsort((cols, rows))
+    order = np.argsort(rows, kind="stable")  # each block's rows are in (cost, mentor) order
     return Candidates(rows[order], cols[order], cost[order], floor, feasible_pairs, kept)
 
 
@@ -635,15 +639,16 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
     n_mentors = max(costs.scorer.n_mentors, 1)
     n_rows = max(costs.rows.size, 1)
     left = costs.places.tolist()
-    # One integer per pair orders it as the full greedy does: cost, then mentee, then mentor.
-    order = np.lexsort((found.cols, found.cost, found.rows))
-    rows = found.rows[order]
-    pair_keys = (found.cost[order] * n_rows + rows) * n_mentors + found.cols[order]
+    # One integer per pair orders it as the full greedy does: cost, then mentee, then mentor
+    # (the candidates come in that order within each mentee).
+    rows = found.rows
+    pair_keys = (found.cost * n_rows + rows) * n_mentors + found.cols
     flat = pair_keys.tolist()
+    flat_cols = found.cols.tolist()
     starts_at = np.searchsorted(rows, np.arange(n_rows + 1))
     starts = starts_at.tolist()
     first, has_any = starts_at[:-1], np.diff(starts_at) > 0
-    kept_cols = found.cols[order]
+    kept_cols = found.cols
     all_kept = found.floor >= NO_PAIR
     nxt = starts[:-1]
     ends = starts[1:]
@@ -666,7 +671,7 @@ def greedy(costs: PairCosts, found: Candidates) -> tuple[np.ndarray, np.ndarray,
             _push_next(heap, whole, i, left, n_mentors)
             continue
         k = nxt[i] + 1
-        while k < ends[i] and left[flat[k] % n_mentors] <= 0:
+        while k < ends[i] and left[flat_cols[k]] <= 0:
             k += 1
         nxt[i] = k
         if k < ends[i]:
@@ -860,7 +865,7 @@ def solve_certified(
     # The greedy baseline's pairs join the candidates: the first sparse answer then matches at
     # least as many mentees as greedy does, which keeps mentor prices low from the start.
     started = perf_counter()
-    greedy_rows, greedy_cols, greedy_cost = greedy(costs, found.with_reserve())
+    greedy_rows, greedy_cols, greedy_cost = greedy(costs, found.alone())
     greedy_seconds = perf_counter() - started
     rows, cols, cost = _merged(
         (found.rows, greedy_rows), (found.cols, greedy_cols), (found.cost, greedy_cost)
