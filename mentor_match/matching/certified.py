@@ -70,6 +70,8 @@ from dataclasses import dataclass, field
 from time import perf_counter
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from .records import MatchingError, RoundInput, RoundResult
 from .scoring import RoundScorer
@@ -308,10 +310,6 @@ class Reserve:
             r, c, v, g = r[live], c[live], v[live], g[live]
             self._chunks = [(r, c, v, g)]
         return r, c, v
-
-    @property
-    def size(self) -> int:
-        return sum(chunk[0].size for chunk in self._chunks)
 
 
 def _in_threads(work: Callable, items: Iterator) -> Iterator:
@@ -749,13 +747,11 @@ def _solve_whole(problem: Assignment, threshold: np.ndarray | None) -> tuple[np.
         # Warm start: every mentee takes exactly one place, so taking the last pass's
         # threshold off each of its pairs (and adding one constant to all) changes every
         # full assignment's cost by the same amount -- the same optima, found faster.
-        reduced = problem.edge_cost - threshold[problem.edge_rows]
-        reduced += 1 - reduced.min()
         solving = Assignment(
             free,
             problem.edge_rows,
             problem.edge_cols,
-            reduced,
+            _shifted(problem.edge_cost - threshold[problem.edge_rows]),
             problem.places,
             problem.place_offset,
         )
@@ -779,9 +775,6 @@ def repair(
     The others keep their places. Whether the result is optimal for the whole graph is then
     checked by `mentor_prices` like any answer (and solved whole if not).
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
-
     if (assigned < 0).any():
         return None  # unmatched mentees: rearrangements through free places; solve whole
     n_mentors = problem.places.size
@@ -789,6 +782,8 @@ def repair(
     e_cost = problem.edge_cost.astype(np.int64)
     reduced = e_cost + price[e_cols] - threshold[e_rows]
     new = reduced < 0
+    if not new.any():
+        return None
     holder = assigned[e_rows]
     old = ~new & (e_cols != holder)
     gain = int(-reduced[new].min())
