@@ -33,6 +33,9 @@ from mentor_match.database import utcnow
 from mentor_match.jobs.queue import request_job
 from mentor_match.models import OutboxMail
 
+#: Between the addresses of a mail to several people, in its outbox row (a To header's list).
+ADDRESS_SEPARATOR = ", "
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -47,7 +50,7 @@ class Mail:
 
 def _row(mail: Mail, now: datetime) -> dict[str, Any]:
     return {
-        "to": ", ".join(mail.to),
+        "to": ADDRESS_SEPARATOR.join(mail.to),
         "subject": mail.subject[:300],
         "body": mail.body,
         "ics": mail.ics,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from mentor_match.database import begin_write, utcnow
 from mentor_match.jobs.queue import request_job
+from mentor_match.mail import ADDRESS_SEPARATOR as SEPARATOR
 from mentor_match.models import MailState, OutboxMail, User
 from mentor_match.services import scopes
 from mentor_match.services.errors import Conflict, NotFound
@@ -187,9 +188,6 @@ def purge_sent(session: Session, keep_days: float = KEEP_DAYS) -> int:
 
 def has_due(session: Session) -> bool:
     return session.scalar(select(OutboxMail.id).where(_due(utcnow())).limit(1)) is not None
-
-
-SEPARATOR = ", "  # between the addresses of a mail to several people (mail.queue)
 
 
 def _escaped(column: Any) -> Any:

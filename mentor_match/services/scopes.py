@@ -162,20 +162,6 @@ def visible_sites(session: Session, user: User) -> list[Site]:
     return list(session.scalars(stmt))
 
 
-def may_use_site(session: Session, user: User, site_name: str, region: str) -> bool:
-    """Whether `user` may place a person at the site `site_name` (of `region` when new)."""
-    site_ids = visible_site_ids(session, user)
-    if site_ids is None:
-        return True
-    site = session.scalar(select(Site).where(Site.name == site_name))
-    if site is not None:
-        return site.id in site_ids
-    regions = session.scalars(
-        select(CoordinatorRegion.region).where(CoordinatorRegion.user_id == user.id)
-    )
-    return region in set(regions)
-
-
 # Rounds ------------------------------------------------------------------------------------
 
 
