@@ -16,7 +16,6 @@ import html
 import os
 import random
 import re
-import secrets
 import statistics
 import sys
 import tempfile
@@ -25,12 +24,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.scratch_database import postgres_database  # noqa: E402
 from mentor_match import create_app  # noqa: E402
 from mentor_match.extensions import db  # noqa: E402
 from mentor_match.importing.specialties import DEFAULT_SPECIALTIES  # noqa: E402
@@ -359,18 +358,8 @@ def main() -> None:
         measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp), "SQLite")
     base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL")
     if base:
-        name = f"mm_bench_{secrets.token_hex(4)}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(base).set(database=name).render_as_string(hide_password=False)
-            with tempfile.TemporaryDirectory() as tmp:
-                measure(url, Path(tmp), "PostgreSQL")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with postgres_database(base) as url, tempfile.TemporaryDirectory() as tmp:
+            measure(url, Path(tmp), "PostgreSQL")
 
 
 if __name__ == "__main__":

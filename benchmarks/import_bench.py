@@ -15,39 +15,22 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import secrets
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from benchmarks.import_data import mentees_csv, mentors_csv  # noqa: E402
+from benchmarks.scratch_database import postgres_database  # noqa: E402
 
 
 def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-@contextmanager
-def postgres_database(base: str) -> Iterator[str]:
-    name = f"mm_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(url: str, files: dict[str, bytes], outbox: str, *, trace: bool) -> list[tuple]:
@@ -94,9 +77,10 @@ def run(url: str, files: dict[str, bytes], outbox: str, *, trace: bool) -> list[
         # The explicit "send invitations" action, writing one .eml per person into the outbox.
         started = time.perf_counter()
         invited = 0
-        for count in imports.invitation_batches(
-            db.session, base_url="https://mm.example.org/", secret_key="bench"
-        ):
+        imports.invite_everyone_without_password(db.session, "https://mm.example.org/")
+        db.session.commit()
+        # What the worker then does: the invitations written to the outbox, a batch at a time.
+        while count := imports.write_pending_invitations(db.session, secret_key="bench"):
             db.session.commit()
             invited += count
         seconds = time.perf_counter() - started

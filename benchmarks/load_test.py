@@ -45,11 +45,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.scratch_database import postgres_database  # noqa: E402
 from tests.servers import TEST_PASSWORD_HASH_METHOD, free_port, gunicorn_server  # noqa: E402
 
 PASSWORD = "load-test-password"  # noqa: S105 - the seeded accounts of a throwaway database
@@ -448,19 +448,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
-    name = f"mm_load_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
     work = Path(tempfile.mkdtemp(prefix="mm_load_"))
     ok = False
     try:
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-        ok = run(args, url, work)
+        with postgres_database(base, prefix="mm_load") as url:
+            ok = run(args, url, work)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
         if ok and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:

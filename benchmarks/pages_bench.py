@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import random
 import resource
-import secrets
 import statistics
 import sys
 import tempfile
@@ -26,11 +25,13 @@ from pathlib import Path
 os.environ.setdefault("BENCH_MENTEES", "70000")
 os.environ.setdefault("BENCH_MENTORS", "30000")
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.scratch_database import postgres_database  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import dashboard_bench  # noqa: E402
@@ -203,18 +204,8 @@ def main() -> None:
             measure(f"sqlite:///{file}", Path(tmp), "SQLite")
     base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL")
     if base and os.environ.get("BENCH_BACKEND", "both") in ("both", "postgres"):
-        name = f"mm_bench_{secrets.token_hex(4)}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(base).set(database=name).render_as_string(hide_password=False)
-            with tempfile.TemporaryDirectory() as tmp:
-                measure(url, Path(tmp), "PostgreSQL")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with postgres_database(base) as url, tempfile.TemporaryDirectory() as tmp:
+            measure(url, Path(tmp), "PostgreSQL")
 
 
 if __name__ == "__main__":

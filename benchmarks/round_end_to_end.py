@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -292,20 +291,10 @@ def main() -> None:
     base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL")
     if not base:
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from benchmarks.scratch_database import postgres_database
 
-    name = f"mm_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    with postgres_database(base) as url:
         bench(url, "PostgreSQL", args.mentees, args.seed)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
