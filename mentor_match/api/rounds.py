@@ -272,20 +272,15 @@ def _paged_round(round_id: int) -> dict[str, Any]:
     match_round = rounds.get_round(db.session, round_id, caller())
     page = query_int("page", 1)
     per_page = query_int("per_page", review.REVIEW_PER_PAGE)
-    limit = current_app.config["PER_PAGE_MAX"]
-    details = []
-    if page < 1:
-        details.append({"field": "page", "message": "must be ≥ 1"})
-    if not 1 <= per_page <= limit:
-        details.append({"field": "per_page", "message": f"must be from 1 to {limit}"})
     sort = request.args.get("sort", "mentee")
-    if sort not in review.REVIEW_SORTS:
-        details.append({"field": "sort", "message": f"one of {', '.join(review.REVIEW_SORTS)}"})
     reason = request.args.get("reason", "")
-    if reason and reason not in rounds.REASON_TEXT:
-        details.append({"field": "reason", "message": f"one of {', '.join(rounds.REASON_TEXT)}"})
-    if details:
-        raise Invalid("; ".join(f"{d['field']} {d['message']}" for d in details), details=details)
+    review.check_review_options(
+        sort=sort,
+        reason=reason,
+        page=page,
+        per_page=per_page,
+        max_per_page=current_app.config["PER_PAGE_MAX"],
+    )
     shown = review.review_page(
         db.session,
         round_id,

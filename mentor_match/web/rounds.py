@@ -164,9 +164,8 @@ def _page_number(name: str = "page") -> int:
 def show(round_id: int):  # noqa: ANN201
     match_round = rounds.get_round(db.session, round_id, caller())
     data = rounds.round_summary(match_round)
-    sort = request.args.get("sort", "mentee")
     view = PairView(
-        sort=sort if sort in review.REVIEW_SORTS else "mentee",
+        sort=review.review_sort(request.args.get("sort", "mentee")),
         q=people.check_search(request.args.get("q", ""))[:100],
         reason=request.args.get("reason", "")[:40],
     )

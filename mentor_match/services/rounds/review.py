@@ -22,6 +22,7 @@ from mentor_match.models import (
     UnmatchedMentee,
     User,
 )
+from mentor_match.services.errors import Invalid
 from mentor_match.services.rounds.definition import (
     REASON_TEXT,
     UNMATCHED_COLUMNS,
@@ -136,6 +137,28 @@ REVIEW_SORTS = (
 REVIEW_PER_PAGE = 100
 
 
+def review_sort(sort: str) -> str:
+    """The sort asked for when the review knows it, by mentee name otherwise (a page link)."""
+    return sort if sort in REVIEW_SORTS else "mentee"
+
+
+def check_review_options(
+    *, sort: str, reason: str, page: int, per_page: int, max_per_page: int
+) -> None:
+    """The review's options as the API takes them: every wrong one named, in one 422."""
+    details = []
+    if page < 1:
+        details.append({"field": "page", "message": "must be ≥ 1"})
+    if not 1 <= per_page <= max_per_page:
+        details.append({"field": "per_page", "message": f"must be from 1 to {max_per_page}"})
+    if sort not in REVIEW_SORTS:
+        details.append({"field": "sort", "message": f"one of {', '.join(REVIEW_SORTS)}"})
+    if reason and reason not in REASON_TEXT:
+        details.append({"field": "reason", "message": f"one of {', '.join(REASON_TEXT)}"})
+    if details:
+        raise Invalid("; ".join(f"{d['field']} {d['message']}" for d in details), details=details)
+
+
 @dataclass(frozen=True)
 class ReviewPage:
     """One page of a round's pairs and one of its unmatched mentees, as the coordinator
@@ -213,7 +236,7 @@ def review_page(
     """A page of the round's pairs (name contains `q`, sorted by `sort`) and a page of its
     unmatched mentees (with `reason`, name contains `q`): a few queries whatever the size of
     the round, and only the rows shown leave the database."""
-    sort = sort if sort in REVIEW_SORTS else "mentee"
+    sort = review_sort(sort)
     mentee, mentor = aliased(User), aliased(User)
     pairs = (
         select(ProposedMatch)
