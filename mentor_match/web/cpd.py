@@ -28,6 +28,7 @@ from mentor_match.services import cpd, people, scopes
 from mentor_match.services.cpd import portfolio as cpd_portfolio
 from mentor_match.services.cpd.certificates import MAX_BYTES
 from mentor_match.services.errors import Invalid
+from mentor_match.web.forms import programme_setting
 from mentor_match.web.navigation import Link, add_link
 
 if TYPE_CHECKING:
@@ -395,19 +396,15 @@ def import_for_mentee(user_id: int):  # noqa: ANN201
     return _import_into(person, url_for("cpd.mentee", user_id=person.id))
 
 
-RULES_CHANGE = "change the recertification rules"
-
-
 @bp.route("/rules", methods=["GET", "POST"])
 @coordinator_required
 @serves_site_scopes  # read only for a site-scoped coordinator: the rules are the programme's
 def rules():  # noqa: ANN201
     form = RulesForm()
     current = cpd_portfolio.current_rules(db.session)
-    read_only = scopes.is_site_scoped(db.session, caller())
-    if read_only and form.is_submitted():
-        flash(scopes.programme_wide_message(RULES_CHANGE), "error")
-        return redirect(url_for("cpd.rules"), 303)
+    setting = programme_setting("change the recertification rules", "cpd.rules")
+    if setting.turned_back:
+        return setting.turned_back
     if not form.is_submitted():
         form.name.data = current.name
         form.total_hours.data = _number(current.total_hours)
@@ -422,8 +419,8 @@ def rules():  # noqa: ANN201
             form=form,
             topics=TOPICS,
             rules=current,
-            read_only=read_only,
-            refusal=scopes.programme_wide_message(RULES_CHANGE),
+            read_only=setting.read_only,
+            refusal=setting.refusal,
         )
     if form.validate():
         data: dict[str, Any] = {

@@ -48,7 +48,7 @@ from mentor_match.services.feedback.common import (
 )
 from mentor_match.transaction import discard_changes
 from mentor_match.web.formatting import local_datetime
-from mentor_match.web.forms import flash_outcome, refused
+from mentor_match.web.forms import flash_outcome, programme_setting, refused
 from mentor_match.web.navigation import Link, add_link
 
 if TYPE_CHECKING:
@@ -204,17 +204,13 @@ def _specialty_choices() -> list[SelectChoice]:
 # -- the framework (coordinators) ----------------------------------------------------------
 
 
-FRAMEWORK_CHANGE = "change the competency framework"
-
-
 @bp.route("/competencies/", methods=["GET", "POST"])
 @coordinator_required
 @serves_site_scopes  # read only for a site-scoped coordinator: the framework is the programme's
 def competency_list():  # noqa: ANN201
-    read_only = scopes.is_site_scoped(db.session, caller())
-    if read_only and request.method == "POST":
-        flash(scopes.programme_wide_message(FRAMEWORK_CHANGE), "error")
-        return redirect(url_for("feedback.competency_list"), 303)
+    setting = programme_setting("change the competency framework", "feedback.competency_list")
+    if setting.turned_back:
+        return setting.turned_back
     form = CompetencyForm(prefix="new")
     form.specialty.choices = _specialty_choices()
     if form.validate_on_submit():
@@ -240,8 +236,8 @@ def competency_list():  # noqa: ANN201
         form=form,
         upload=ImportForm(prefix="csv"),
         problems=[],
-        read_only=read_only,
-        refusal=scopes.programme_wide_message(FRAMEWORK_CHANGE),
+        read_only=setting.read_only,
+        refusal=setting.refusal,
     )
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-from flask import flash
+from flask import flash, redirect, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import Field
 
+from mentor_match.auth import caller
+from mentor_match.extensions import db
+from mentor_match.services import scopes
 from mentor_match.services.errors import ServiceError
 from mentor_match.transaction import discard_changes
 
@@ -56,3 +61,25 @@ def flash_outcome(done: str, *, raising: Collection[int] = ()) -> Iterator[None]
         refused(error)
     else:
         flash(done, "success")
+
+
+@dataclass(frozen=True)
+class ProgrammeSetting:
+    """A page of a programme-wide setting as its viewer may use it: a site-scoped coordinator
+    reads it (`read_only`, with the `refusal` shown instead of the forms), and a change they
+    send anyway is answered by `turned_back`, a redirect with that refusal flashed."""
+
+    read_only: bool
+    refusal: str
+    turned_back: Response | None
+
+
+def programme_setting(what: str, endpoint: str) -> ProgrammeSetting:
+    """`what` names the change ("change the competency framework"); `endpoint` is the page."""
+    read_only = scopes.is_site_scoped(db.session, caller())
+    refusal = scopes.programme_wide_message(what)
+    turned_back = None
+    if read_only and request.method == "POST":
+        flash(refusal, "error")
+        turned_back = redirect(url_for(endpoint), 303)
+    return ProgrammeSetting(read_only, refusal, turned_back)

@@ -177,7 +177,7 @@ def load_round_input(
         mentee_stmt = mentee_stmt.where(MenteeProfile.site_id.in_(site_ids))
         mentor_stmt = mentor_stmt.where(MentorProfile.site_id.in_(site_ids))
     mentee_rows = session.execute(mentee_stmt.order_by(User.id)).all()
-    if candidates_of is not None:
+    if narrowed:
         mentor_stmt = _could_mentor(mentor_stmt, match_round, candidates_of)
     mentor_rows = session.execute(mentor_stmt.order_by(User.id)).all()
 
