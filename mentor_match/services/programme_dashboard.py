@@ -73,7 +73,7 @@ from mentor_match.models import (
     User,
     mentor_specialties,
 )
-from mentor_match.recertification import ActivityRecord, Cycle, evaluate, parse_uan
+from mentor_match.recertification import ActivityRecord, Cycle, evaluate
 from mentor_match.reports.charts import Chart, Column
 from mentor_match.services import scopes
 from mentor_match.services.cpd import portfolio
@@ -1140,31 +1140,10 @@ def cpd_standings(
         ).all()
     )
     records: dict[int, list[ActivityRecord]] = {}
-    for user_id, activity_id, completed_on, hours, kind, uan_text in session.execute(
-        _of_active_mentees(
-            select(
-                CeActivity.user_id,
-                CeActivity.id,
-                CeActivity.completed_on,
-                CeActivity.hours,
-                CeActivity.kind,
-                CeActivity.uan,
-            ),
-            CeActivity.user_id,
-            site_ids,
-        )
+    for user_id, *activity in session.execute(
+        _of_active_mentees(select(*portfolio.ACTIVITY_COLUMNS), CeActivity.user_id, site_ids)
     ):
-        uan = _parsed_uan(uan_text)
-        records.setdefault(user_id, []).append(
-            ActivityRecord(
-                id=activity_id,
-                completed_on=completed_on,
-                hours=Decimal(hours).quantize(Decimal("0.01")),
-                kind=kind,
-                topic=uan.topic if uan else None,
-                audience=uan.audience if uan else None,
-            )
-        )
+        records.setdefault(user_id, []).append(portfolio.activity_record(*activity))
     # Everyone with neither a cycle end nor a record shares one standing, worked out once.
     shared = _untouched_standing(rules, today)
     out = []
@@ -1191,15 +1170,6 @@ def cpd_standings(
         )
     out.sort(key=lambda r: (r.days_left is None, r.days_left or 0, r.name))
     return out
-
-
-def _parsed_uan(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return parse_uan(text)
-    except ValueError:
-        return None
 
 
 def cpd_section(session: Session, filters: Filters) -> list[Chart]:

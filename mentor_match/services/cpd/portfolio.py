@@ -353,15 +353,37 @@ def _uan(text: str | None) -> Uan | None:
         return None
 
 
-def _record(activity: CeActivity) -> ActivityRecord:
-    uan = _uan(activity.uan)
+#: The columns of a CE activity the rules read, in `activity_record`'s order (reports read
+#: every activity of the programme as plain rows, not ORM objects).
+ACTIVITY_COLUMNS = (
+    CeActivity.user_id,
+    CeActivity.id,
+    CeActivity.completed_on,
+    CeActivity.hours,
+    CeActivity.kind,
+    CeActivity.uan,
+)
+
+
+def activity_record(
+    activity_id: int, completed_on: date, hours: Any, kind: str, uan_text: str | None
+) -> ActivityRecord:
+    """A CE activity as the rules evaluate it (hours to the cent, topic and audience from its
+    UAN when it has a valid one)."""
+    uan = _uan(uan_text)
     return ActivityRecord(
-        id=activity.id,
-        completed_on=activity.completed_on,
-        hours=Decimal(activity.hours).quantize(Decimal("0.01")),
-        kind=activity.kind,
+        id=activity_id,
+        completed_on=completed_on,
+        hours=Decimal(hours).quantize(Decimal("0.01")),
+        kind=kind,
         topic=uan.topic if uan else None,
         audience=uan.audience if uan else None,
+    )
+
+
+def _record(activity: CeActivity) -> ActivityRecord:
+    return activity_record(
+        activity.id, activity.completed_on, activity.hours, activity.kind, activity.uan
     )
 
 
@@ -574,30 +596,15 @@ def compliance(
     if within is not None:
         mentee_stmt = mentee_stmt.where(scopes.people_of_sites(User.id, within))
     mentees = list(session.scalars(mentee_stmt.order_by(User.name)))
-    ends = dict(session.execute(select(Certification.user_id, Certification.cycle_ends_on)).all())
+    ends_stmt = select(Certification.user_id, Certification.cycle_ends_on)
+    activities = select(*ACTIVITY_COLUMNS)
+    if within is not None:  # only the certifications and activities of their sites' mentees
+        ends_stmt = ends_stmt.where(scopes.people_of_sites(Certification.user_id, within))
+        activities = activities.where(scopes.people_of_sites(CeActivity.user_id, within))
+    ends = dict(session.execute(ends_stmt).all())
     per_user: dict[int, list[ActivityRecord]] = defaultdict(list)
-    # Plain columns, not ORM objects: the report reads every activity of the programme.
-    for user_id, activity_id, completed_on, hours, kind, uan_text in session.execute(
-        select(
-            CeActivity.user_id,
-            CeActivity.id,
-            CeActivity.completed_on,
-            CeActivity.hours,
-            CeActivity.kind,
-            CeActivity.uan,
-        )
-    ):
-        uan = _uan(uan_text)
-        per_user[user_id].append(
-            ActivityRecord(
-                activity_id,
-                completed_on,
-                Decimal(hours).quantize(Decimal("0.01")),
-                kind,
-                uan.topic if uan else None,
-                uan.audience if uan else None,
-            )
-        )
+    for user_id, *activity in session.execute(activities):
+        per_user[user_id].append(activity_record(*activity))
     rows = []
     for mentee in mentees:
         end = ends.get(mentee.id)
