@@ -29,7 +29,6 @@ from sqlalchemy import insert, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.scratch_database import postgres_database  # noqa: E402
 from mentor_match import create_app  # noqa: E402
 from mentor_match.extensions import db  # noqa: E402
 from mentor_match.importing.specialties import DEFAULT_SPECIALTIES  # noqa: E402
@@ -48,6 +47,7 @@ from mentor_match.models import (  # noqa: E402
     mentor_specialties,
 )
 from tests.helpers import PASSWORD, login  # noqa: E402
+from tests.servers import postgres_database  # noqa: E402
 
 MENTEES = int(os.environ.get("BENCH_MENTEES", "10000"))
 MENTORS = int(os.environ.get("BENCH_MENTORS", "4000"))

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select  # noqa: E402
 
 from benchmarks.import_data import mentees_csv, mentors_csv  # noqa: E402
-from benchmarks.scratch_database import postgres_database  # noqa: E402
+from tests.servers import postgres_database  # noqa: E402
 
 
 def max_rss_mb() -> float:

@@ -49,8 +49,12 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.scratch_database import postgres_database  # noqa: E402
-from tests.servers import TEST_PASSWORD_HASH_METHOD, free_port, gunicorn_server  # noqa: E402
+from tests.servers import (  # noqa: E402
+    TEST_PASSWORD_HASH_METHOD,
+    free_port,
+    gunicorn_server,
+    postgres_database,  # noqa: E402
+)
 
 PASSWORD = "load-test-password"  # noqa: S105 - the seeded accounts of a throwaway database
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -30,7 +30,7 @@ from sqlalchemy import select, text  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.scratch_database import postgres_database  # noqa: E402
+from tests.servers import postgres_database  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 

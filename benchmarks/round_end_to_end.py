@@ -291,7 +291,7 @@ def main() -> None:
     base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL")
     if not base:
         return
-    from benchmarks.scratch_database import postgres_database
+    from tests.servers import postgres_database
 
     with postgres_database(base) as url:
         bench(url, "PostgreSQL", args.mentees, args.seed)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from tests.helpers import PASSWORD
-from tests.servers import TEST_PASSWORD_HASH_METHOD
+from tests.servers import TEST_PASSWORD_HASH_METHOD, postgres_database
 
 BACKEND = os.environ.get("MENTOR_MATCH_TEST_BACKEND", "sqlite")
 
@@ -35,23 +32,8 @@ def postgres_url() -> Iterator[str | None]:
     base = os.environ.get("MENTOR_MATCH_TEST_POSTGRES_URL")
     if not base:
         pytest.fail("MENTOR_MATCH_TEST_BACKEND=postgres needs MENTOR_MATCH_TEST_POSTGRES_URL")
-    with _own_database(base) as url:
+    with postgres_database(base) as url:
         yield url
-
-
-@contextmanager
-def _own_database(base: str) -> Iterator[str]:
-    """A new PostgreSQL database next to `base`'s, dropped (connections and all) afterwards."""
-    name = f"mm_test_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +44,7 @@ def module_postgres_url(postgres_url: str | None) -> Iterator[str | None]:
     if postgres_url is None:
         yield None
         return
-    with _own_database(postgres_url) as url:
+    with postgres_database(postgres_url) as url:
         yield url
 
 
